@@ -1,0 +1,1 @@
+"""HTTP routes, thin: they parse, delegate to the service and shape responses."""

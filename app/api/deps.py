@@ -1,0 +1,36 @@
+"""Dependency aliases: what a route needs, resolved from the app's state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.config import Settings
+from app.errors import NotReady
+from app.service import OCRService
+from app.state import AppState
+
+
+def get_state(request: Request) -> AppState:
+    """The lifespan-owned state of this app."""
+    state: AppState = request.app.state.ocr
+    return state
+
+
+def get_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
+    """Settings in force."""
+    return state.settings
+
+
+def get_service(state: Annotated[AppState, Depends(get_state)]) -> OCRService:
+    """The OCR service, or 503 not_ready while the engine warms up."""
+    if not state.ready or state.service is None:
+        raise NotReady(f"The OCR engine is not ready (state: {state.phase.value}).",
+                       headers={"Retry-After": "5"})
+    return state.service
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ServiceDep = Annotated[OCRService, Depends(get_service)]

@@ -1,0 +1,62 @@
+"""Index and health probes: liveness, readiness and the compose healthcheck."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from app import __version__
+from app.api.deps import StateDep
+from app.schemas import ErrorEnvelope, HealthResponse, ServiceIndex
+from app.state import Phase
+
+router = APIRouter(tags=["health"])
+
+_NOT_READY = {503: {"model": HealthResponse, "description": "Not ready (warming up or stopping)."}}
+
+
+@router.get("/", summary="Service name, version and links")
+async def index() -> ServiceIndex:
+    """Where to go next."""
+    return ServiceIndex(
+        name="ocr-service",
+        version=__version__,
+        links={
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "health": "/health",
+            "info": "/system/info",
+            "ocr": "/ocr",
+            "ocr_json": "/ocr/json",
+            "ocr_debug": "/ocr/debug",
+        },
+    )
+
+
+def _readiness(state: StateDep) -> JSONResponse:
+    body = HealthResponse(status=state.phase.value, ready=state.ready)  # type: ignore[arg-type]
+    return JSONResponse(body.model_dump(), status_code=200 if state.ready else 503)
+
+
+@router.get("/health", summary="Healthcheck: 200 once the engine is warm", responses=_NOT_READY)
+async def health(state: StateDep) -> JSONResponse:
+    """200 when OCR requests are accepted, 503 before warm-up ends or while stopping."""
+    return _readiness(state)
+
+
+@router.get("/health/ready", summary="Readiness probe", responses=_NOT_READY)
+async def health_ready(state: StateDep) -> JSONResponse:
+    """Same as /health: route traffic here only when it answers 200."""
+    return _readiness(state)
+
+
+@router.get(
+    "/health/live",
+    summary="Liveness probe: the process is up",
+    responses={503: {"model": ErrorEnvelope, "description": "The engine failed to load."}},
+)
+async def health_live(state: StateDep) -> JSONResponse:
+    """200 while the process can serve; 503 only when the engine failed for good."""
+    failed = state.phase is Phase.FAILED
+    body = HealthResponse(status="failed" if failed else "alive", ready=state.ready)
+    return JSONResponse(body.model_dump(), status_code=503 if failed else 200)

@@ -1,0 +1,83 @@
+"""The OCR routes: plain text, JSON and a debug view of the same work."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+
+from app.api.deps import ServiceDep, SettingsDep
+from app.api.options import FileField, OptionsDep, read_upload
+from app.api.present import debug_response, json_response, plain_text
+from app.errors import request_id_of
+from app.schemas import DebugResponse, ErrorEnvelope, OCRResponse
+from app.service import DocumentResult, OCRService, RequestOptions
+
+logger = logging.getLogger("app.api")
+router = APIRouter(tags=["ocr"])
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
+    described = {
+        400: "empty_file: the upload has no bytes.",
+        413: "file_too_large, image_too_large or page_limit_exceeded.",
+        415: "unsupported_media_type (or pdf_not_supported_yet).",
+        422: "missing_file, invalid_option or corrupt_file.",
+        503: "not_ready (warming up) or busy (queue full; see Retry-After).",
+        504: "timeout: the request did not finish before its deadline.",
+    }
+    return {c: {"model": ErrorEnvelope, "description": described[c]} for c in codes}
+
+
+_ERRORS = _errors(400, 413, 415, 422, 503, 504)
+
+
+async def _run(
+    request: Request, service: OCRService, settings: SettingsDep, file: FileField,
+    options: RequestOptions,
+) -> DocumentResult:
+    data = await read_upload(file, settings.max_upload_bytes)
+    request.state.upload_bytes = len(data)
+    result = await service.process(data, options)
+    request.state.pages = len(result.pages)
+    return result
+
+
+@router.post(
+    "/ocr",
+    summary="OCR a document, answer plain text",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {"example": "Hello world!\nSecond line\n"}},
+                     "description": "One line per text line in reading order; pages are "
+                     "separated by a form feed (\\f)."}, **_ERRORS},
+)
+async def ocr_text(
+    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
+    options: OptionsDep,
+) -> PlainTextResponse:
+    """Recognized text, line by line in reading order."""
+    result = await _run(request, service, settings, file, options)
+    return PlainTextResponse(plain_text(result, options.min_score))
+
+
+@router.post("/ocr/json", summary="OCR a document, answer pages, lines, boxes",
+             responses=_ERRORS)
+async def ocr_json(
+    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
+    options: OptionsDep,
+) -> OCRResponse:
+    """Pages with their lines: text, confidence, polygon and box, in reading order."""
+    result = await _run(request, service, settings, file, options)
+    return json_response(result, options, request_id_of(request), service.model_name)
+
+
+@router.post("/ocr/debug", summary="OCR with every line, timings and options",
+             responses=_ERRORS)
+async def ocr_debug(
+    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
+    options: OptionsDep,
+) -> DebugResponse:
+    """The JSON answer plus lines below min_score, per-stage timings and options."""
+    result = await _run(request, service, settings, file, options)
+    return debug_response(result, options, request_id_of(request), service.model_name)

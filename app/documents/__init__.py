@@ -1,0 +1,1 @@
+"""Uploads turned into pages: type sniffing, image decoding and PDF handling."""

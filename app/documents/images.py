@@ -1,0 +1,135 @@
+"""Image uploads decoded into RGB pages, with limits checked before pixels are.
+
+Pillow reads the header first, so sizes and frame counts are known before any
+pixel data is decoded: a 100 000 x 100 000 header costs nothing. Every frame of
+a TIFF or GIF is a page. EXIF orientation is applied, so coordinates refer to
+the page as a person sees it.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.documents.types import MediaKind, Page
+from app.errors import CorruptFile, ImageTooLarge, PageLimitExceeded
+
+_PIL_FORMATS: dict[MediaKind, str] = {
+    MediaKind.JPEG: "JPEG",
+    MediaKind.PNG: "PNG",
+    MediaKind.BMP: "BMP",
+    MediaKind.TIFF: "TIFF",
+    MediaKind.GIF: "GIF",
+    MediaKind.WEBP: "WEBP",
+}
+# What Pillow's decoders raise on damaged data (it has no single error type).
+_DECODE_ERRORS = (
+    OSError, SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError,
+    struct.error, ZeroDivisionError, MemoryError,
+)
+
+
+def count_frames(data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: int) -> int:
+    """Open the header only and check size and frame limits; return the frame count."""
+    with _open(data, kind, max_pixels) as img:
+        _check_pixels(img.size, max_pixels)
+        frames = int(getattr(img, "n_frames", 1))
+        if frames > max_pages:
+            raise PageLimitExceeded(
+                f"The image has {frames} frames; at most {max_pages} pages are processed "
+                "per request."
+            )
+        return frames
+
+
+def decode_pages(
+    data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: int
+) -> Iterator[Page]:
+    """Yield each frame as an RGB page, one at a time."""
+    frames = count_frames(data, kind, max_pixels=max_pixels, max_pages=max_pages)
+    with _open(data, kind, max_pixels) as img:
+        for index in range(frames):
+            try:
+                img.seek(index)
+                _check_pixels(img.size, max_pixels)
+                rgb = to_rgb(ImageOps.exif_transpose(img) if index == 0 else img)
+            except (ImageTooLarge, CorruptFile):
+                raise
+            except _DECODE_ERRORS as exc:
+                raise CorruptFile(f"Page {index + 1} of the image cannot be decoded.") from exc
+            yield Page(index=index, width=rgb.shape[1], height=rgb.shape[0], image=rgb)
+
+
+def to_rgb(img: Image.Image) -> np.ndarray:
+    """Any Pillow mode as an RGB uint8 array; transparency on a readable background."""
+    img.load()
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        return _gray_to_rgb(_scale_to_uint8(np.asarray(img)))
+    if img.mode == "P" or img.mode == "PA":
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "La", "RGBa"):
+        return _flatten_alpha(np.asarray(img.convert("RGBA")))
+    return np.ascontiguousarray(np.asarray(img.convert("RGB")), dtype=np.uint8)
+
+
+def _open(data: bytes, kind: MediaKind, max_pixels: int) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns at half its bomb limit and raises above it: our own
+            # limit decides, so its warning is noise and its error is ours.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[kind]])
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLarge(f"The image exceeds {max_pixels} pixels.") from exc
+    except (UnidentifiedImageError, *_DECODE_ERRORS) as exc:
+        raise CorruptFile(f"The file looks like {kind.name} but cannot be decoded.") from exc
+
+
+def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise CorruptFile("The image has no pixels.")
+    if width * height > max_pixels:
+        raise ImageTooLarge(
+            f"The image is {width}x{height} = {width * height} pixels; "
+            f"the limit is {max_pixels}."
+        )
+
+
+def _scale_to_uint8(arr: np.ndarray) -> np.ndarray:
+    # 16-bit and float scans: scale by their own range, never clip at 255.
+    arr = arr.astype(np.float64)
+    low, high = float(np.nanmin(arr)), float(np.nanmax(arr))
+    if high <= low:
+        return np.zeros(arr.shape, dtype=np.uint8)
+    if low >= 0 and high <= 255:
+        return arr.astype(np.uint8)
+    top = 65535.0 if low >= 0 and high <= 65535 else high
+    return np.clip((arr - min(low, 0.0)) * (255.0 / top), 0, 255).astype(np.uint8)
+
+
+def _gray_to_rgb(gray: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
+
+
+def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
+    """Composite on white or black, whichever contrasts with what is drawn.
+
+    Dark text on transparency needs white; white text on transparency (common
+    in exported UI assets) disappears on white and needs black.
+    """
+    alpha = rgba[:, :, 3:4].astype(np.float32) / 255.0
+    rgb = rgba[:, :, :3].astype(np.float32)
+    drawn = alpha[:, :, 0] > 0.5
+    if drawn.any() and not drawn.all():
+        luminance = rgb[drawn] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        background = 0.0 if float(luminance.mean()) > 140.0 else 255.0
+    else:
+        background = 255.0
+    out = rgb * alpha + background * (1.0 - alpha)
+    return np.ascontiguousarray(np.clip(out + 0.5, 0, 255).astype(np.uint8))

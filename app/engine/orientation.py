@@ -1,0 +1,102 @@
+"""Pages turned by 90, 180 or 270 degrees, found from the recognizer's own confidence.
+
+PaddleOCR's small text-line orientation classifier flips upright lines, and the
+document orientation model is not in the embedded set. The recognizer is a
+better judge: an upright page reads with many confident characters, a turned
+one does not. Only suspicious pages pay for a second look:
+
+* most lines taller than wide: the page is turned by 90 or 270 degrees;
+* little confident text: the page may be upside down (180 degrees).
+
+The chosen reading's polygons are mapped back onto the page as decoded, so
+coordinates always refer to the image the client sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from app.engine.types import Image, Point, RecognizedLine
+
+Reader = Callable[[list[Image]], list[list[RecognizedLine]]]
+
+TALL_RATIO = 1.5
+"""A line box this many times taller than wide is read as vertical."""
+TALL_SHARE = 0.6
+"""Share of vertical lines that makes a page 'turned by 90 degrees'."""
+CONFIDENT = 0.8
+"""Mean confidence under which a page may be upside down."""
+BETTER_BY = 1.15
+"""A turned reading must carry this much more confident text to win."""
+
+
+def text_mass(lines: Sequence[RecognizedLine]) -> float:
+    """Confidence-weighted character count: how much text was read, and how surely."""
+    return sum(line.score * len(line.text.strip()) for line in lines)
+
+
+def candidate_rotations(lines: Sequence[RecognizedLine]) -> list[int]:
+    """Clockwise rotations worth trying for a page read as ``lines``."""
+    if not lines:
+        return []
+    tall = sum(1 for ln in lines if _height(ln) > TALL_RATIO * _width(ln))
+    if tall / len(lines) >= TALL_SHARE:
+        return [90, 270]
+    chars = sum(len(ln.text.strip()) for ln in lines)
+    if chars == 0 or text_mass(lines) / chars < CONFIDENT:
+        return [180]
+    return []
+
+
+def rotate(image: Image, clockwise: int) -> Image:
+    """The page turned clockwise by a multiple of 90 degrees."""
+    return np.ascontiguousarray(np.rot90(image, k=-(clockwise // 90)))
+
+
+def map_back(point: Point, clockwise: int, width: int, height: int) -> Point:
+    """A point of the page turned by ``clockwise`` degrees, on the original page (w x h)."""
+    x, y = point
+    if clockwise == 90:
+        return (y, height - x)
+    if clockwise == 180:
+        return (width - x, height - y)
+    if clockwise == 270:
+        return (width - y, x)
+    return (x, y)
+
+
+def upright(
+    image: Image, lines: list[RecognizedLine], read: Reader
+) -> tuple[list[RecognizedLine], int]:
+    """Return the best reading of ``image`` and the rotation that gave it."""
+    candidates = candidate_rotations(lines)
+    if not candidates:
+        return lines, 0
+    turned = [rotate(image, deg) for deg in candidates]
+    readings = read(turned)
+    best_lines, best_deg, best_mass = lines, 0, text_mass(lines)
+    for deg, found in zip(candidates, readings, strict=True):
+        mass = text_mass(found)
+        if mass > best_mass * BETTER_BY and mass > best_mass + 1:
+            best_lines, best_deg, best_mass = found, deg, mass
+    if best_deg == 0:
+        return lines, 0
+    height, width = image.shape[:2]
+    return [_mapped(ln, best_deg, width, height) for ln in best_lines], best_deg
+
+
+def _mapped(line: RecognizedLine, clockwise: int, width: int, height: int) -> RecognizedLine:
+    polygon = tuple(map_back(p, clockwise, width, height) for p in line.polygon)
+    return RecognizedLine(text=line.text, score=line.score, polygon=polygon)
+
+
+def _width(line: RecognizedLine) -> float:
+    x0, _, x1, _ = line.bbox
+    return x1 - x0
+
+
+def _height(line: RecognizedLine) -> float:
+    _, y0, _, y1 = line.bbox
+    return y1 - y0

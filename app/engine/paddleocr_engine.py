@@ -1,0 +1,144 @@
+"""The PaddleOCR 3.x adapter: one pipeline, ONNX Runtime or Paddle underneath.
+
+The GPU path is this same code with another ``device`` and engine config, so
+what CI proves on the CPU is what runs on a GPU. Backend imports happen here,
+lazily, and backend errors leave as ``EngineError`` with a message of ours.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+
+from app.config import Settings
+from app.engine import devices, orientation
+from app.engine.model_sets import ModelSet, resolve_model_set
+from app.engine.reading_order import sort_reading_order
+from app.engine.types import EngineInfo, EngineOptions, Image, PageOCR, RecognizedLine
+from app.errors import EngineError
+
+logger = logging.getLogger("app.engine")
+
+
+class PaddleOCREngine:
+    """A warmed PaddleOCR pipeline. Not thread-safe: the scheduler owns it."""
+
+    def __init__(self, pipeline: Any, info: EngineInfo) -> None:
+        self._pipeline = pipeline
+        self._info = info
+
+    @property
+    def info(self) -> EngineInfo:
+        """Static description of the engine."""
+        return self._info
+
+    def predict(self, images: list[Image], options: EngineOptions) -> list[PageOCR]:
+        """OCR pages; turned pages are read upright when ``options.auto_rotate``."""
+        first = self._read(images, options)
+        if not options.auto_rotate:
+            return [PageOCR(lines=tuple(lines)) for lines in first]
+        results = []
+        for image, lines in zip(images, first, strict=True):
+            best, rotation = orientation.upright(
+                image, lines, lambda batch: self._read(batch, options)
+            )
+            results.append(PageOCR(lines=tuple(best), rotation=rotation))
+        return results
+
+    def close(self) -> None:
+        """Release the pipeline."""
+        close = getattr(self._pipeline, "close", None)
+        if close is not None:
+            close()
+
+    def _read(self, images: list[Image], options: EngineOptions) -> list[list[RecognizedLine]]:
+        # PaddleX takes numpy input as OpenCV does: BGR.
+        bgr = [np.ascontiguousarray(img[:, :, ::-1]) for img in images]
+        try:
+            outputs = list(
+                self._pipeline.predict(
+                    bgr,
+                    text_det_limit_side_len=options.det_limit_side_len,
+                    text_det_limit_type="max",
+                    text_rec_score_thresh=0.0,
+                )
+            )
+        except Exception as exc:  # backend errors are wrapped, never shown
+            logger.exception("inference failed")
+            raise EngineError("Inference failed.") from exc
+        if len(outputs) != len(images):
+            raise EngineError("Inference returned a wrong number of pages.")
+        return [sort_reading_order(_lines(out)) for out in outputs]
+
+
+def _lines(output: Any) -> list[RecognizedLine]:
+    lines = []
+    for text, score, poly in zip(
+        output["rec_texts"], output["rec_scores"], output["rec_polys"], strict=True
+    ):
+        if not text.strip():
+            continue
+        polygon = tuple((float(x), float(y)) for x, y in np.asarray(poly).reshape(-1, 2))
+        lines.append(RecognizedLine(text=text, score=float(score), polygon=polygon))
+    return lines
+
+
+def load_engine(settings: Settings) -> PaddleOCREngine:
+    """Verify the model set, build the pipeline on the chosen device and return it."""
+    os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+    os.environ.setdefault("PADDLE_PDX_MODEL_SOURCE", "local")
+    model_set = resolve_model_set(settings.model_set, settings.models_dir, settings.cache_dir)
+    device = devices.resolve(settings.backend, settings.device)
+    pipeline = _build_pipeline(settings, model_set, device)
+    info = EngineInfo(
+        backend=settings.backend,
+        device=device,
+        model_set=model_set.name,
+        det_model=model_set.det_name,
+        rec_model=model_set.rec_name,
+        versions=_versions(settings.backend),
+        files=model_set.files,
+        gpu=devices.gpu_details(device),
+    )
+    return PaddleOCREngine(pipeline, info)
+
+
+def _build_pipeline(settings: Settings, model_set: ModelSet, device: str) -> Any:
+    from paddleocr import PaddleOCR
+
+    if settings.backend == "onnxruntime" and model_set.model_format != "onnx":
+        raise EngineError(f"model set {model_set.name!r} is not ONNX; use backend 'paddle'")
+    return PaddleOCR(
+        text_detection_model_name=model_set.det_name,
+        text_detection_model_dir=str(model_set.det_dir),
+        text_recognition_model_name=model_set.rec_name,
+        text_recognition_model_dir=str(model_set.rec_dir),
+        use_doc_orientation_classify=False,
+        use_doc_unwarping=False,
+        use_textline_orientation=settings.use_textline_orientation,
+        text_det_limit_side_len=settings.det_limit_side_len,
+        text_det_limit_type="max",
+        device=device,
+        **devices.engine_kwargs(settings, model_set.model_format, device),
+    )
+
+
+def _versions(backend: str) -> dict[str, str]:
+    names = ["paddleocr", "paddlex", "onnxruntime" if backend == "onnxruntime" else "paddlepaddle"]
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    if backend == "paddle" and "paddlepaddle" not in versions:
+        try:
+            versions["paddlepaddle-gpu"] = metadata.version("paddlepaddle-gpu")
+        except metadata.PackageNotFoundError:
+            pass
+    return versions

@@ -1,0 +1,202 @@
+"""The inference scheduler: one worker thread owns the engine.
+
+Requests never touch the engine. They submit pages and await futures; the
+worker takes pages first in, first out, gathers up to ``max_batch`` pages with
+equal options (waiting at most ``max_wait_ms`` for more) into one engine call,
+and resolves each caller's future with its own result or its own error.
+
+Admission is bounded: a request whose pages do not fit in ``max_queue`` is
+refused at once with ``503 busy`` instead of waiting until its client gives up.
+Pages whose request timed out or went away are dropped before they reach the
+engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.engine.stats import SchedulerStats
+from app.engine.types import EngineOptions, Image, OCREngine, PageOCR
+from app.errors import Busy, EngineError, RequestTimeout
+
+logger = logging.getLogger("app.engine")
+
+
+@dataclass(slots=True)
+class _Job:
+    image: Image
+    options: EngineOptions
+    future: asyncio.Future[PageOCR]
+    loop: asyncio.AbstractEventLoop
+    deadline: float
+
+
+class InferenceScheduler:
+    """Feeds one engine from one thread, in bounded FIFO batches."""
+
+    def __init__(
+        self, engine: OCREngine, *, max_queue: int, max_batch: int, max_wait_ms: int
+    ) -> None:
+        self.engine = engine
+        self.max_queue = max_queue
+        self.max_batch = max_batch
+        self.max_wait_s = max_wait_ms / 1000
+        self.stats = SchedulerStats()
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._admitted = 0
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="inference-worker", daemon=True)
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        self._thread.start()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop after the pages already queued; wait up to ``timeout`` seconds."""
+        self._jobs.put(None)
+        self._thread.join(timeout)
+
+    @property
+    def queued(self) -> int:
+        """Pages admitted and not yet handed to the engine."""
+        return self._admitted
+
+    @property
+    def alive(self) -> bool:
+        """Whether the worker thread is running."""
+        return self._thread.is_alive()
+
+    async def run(
+        self, images: Sequence[Image], options: EngineOptions, deadline: float
+    ) -> list[PageOCR]:
+        """OCR ``images``; all of them are admitted, or none (503 busy).
+
+        ``deadline`` is a ``time.monotonic()`` instant: pages not started by then
+        are dropped and the call raises ``RequestTimeout``.
+        """
+        loop = asyncio.get_running_loop()
+        self._admit(len(images))
+        futures: list[asyncio.Future[PageOCR]] = []
+        for image in images:
+            future: asyncio.Future[PageOCR] = loop.create_future()
+            futures.append(future)
+            self._jobs.put(_Job(image, options, future, loop, deadline))
+        try:
+            return await asyncio.wait_for(
+                asyncio.gather(*futures), timeout=max(0.0, deadline - time.monotonic())
+            )
+        except TimeoutError:
+            self.stats.timed_out += 1
+            raise RequestTimeout("The request did not finish before its deadline.") from None
+        finally:
+            # Whatever ended the wait (deadline, client gone, a page's error),
+            # pages still queued are not worth the engine's time any more.
+            for future in futures:
+                future.cancel()
+
+    def _admit(self, pages: int) -> None:
+        with self._lock:
+            if self._admitted + pages > self.max_queue:
+                self.stats.rejected += 1
+                raise Busy(
+                    f"The engine queue is full ({self._admitted}/{self.max_queue} pages); "
+                    "retry shortly.",
+                    headers={"Retry-After": "1"},
+                )
+            self._admitted += pages
+
+    def _release(self, pages: int) -> None:
+        with self._lock:
+            self._admitted -= pages
+
+    # --- worker thread ------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is None:
+                return
+            batch = self._gather(first)
+            self._release(len(batch))
+            try:
+                live = [job for job in batch if self._still_wanted(job)]
+                for group in _by_options(live):
+                    self._execute(group)
+            except Exception:  # the worker must outlive any one batch
+                logger.exception("scheduler error")
+                for job in batch:
+                    _resolve(job, error=EngineError("Inference failed."))
+
+    def _gather(self, first: _Job) -> list[_Job]:
+        batch = [first]
+        until = time.monotonic() + self.max_wait_s
+        while len(batch) < self.max_batch:
+            try:
+                job = self._jobs.get(timeout=max(0.0, until - time.monotonic()))
+            except queue.Empty:
+                break
+            if job is None:
+                self._jobs.put(None)  # keep the stop signal for the loop
+                break
+            batch.append(job)
+        return batch
+
+    def _still_wanted(self, job: _Job) -> bool:
+        if job.future.done():  # cancelled: timed out or the client went away
+            self.stats.dropped += 1
+            return False
+        if time.monotonic() >= job.deadline:
+            self.stats.dropped += 1
+            _resolve(job, error=RequestTimeout("The request did not start before its deadline."))
+            return False
+        return True
+
+    def _execute(self, jobs: list[_Job]) -> None:
+        started = time.monotonic()
+        try:
+            results = self.engine.predict([job.image for job in jobs], jobs[0].options)
+            if len(results) != len(jobs):
+                raise EngineError("The engine returned a wrong number of pages.")
+        except Exception as exc:
+            if len(jobs) > 1:
+                # Find the page that failed: each caller gets its own outcome.
+                for job in jobs:
+                    self._execute([job])
+                return
+            error = exc if isinstance(exc, EngineError) else EngineError("Inference failed.")
+            if not isinstance(exc, EngineError):
+                logger.exception("engine raised", exc_info=exc)
+            self.stats.record_batch(len(jobs), time.monotonic() - started, failed=True)
+            _resolve(jobs[0], error=error)
+            return
+        self.stats.record_batch(len(jobs), time.monotonic() - started)
+        for job, result in zip(jobs, results, strict=True):
+            _resolve(job, result=result)
+
+
+def _by_options(jobs: list[_Job]) -> list[list[_Job]]:
+    groups: dict[EngineOptions, list[_Job]] = {}
+    for job in jobs:
+        groups.setdefault(job.options, []).append(job)
+    return list(groups.values())
+
+
+def _resolve(job: _Job, *, result: PageOCR | None = None, error: Exception | None = None) -> None:
+    def settle() -> None:
+        if job.future.done():
+            return
+        if error is not None:
+            job.future.set_exception(error)
+        else:
+            job.future.set_result(result)  # type: ignore[arg-type]
+
+    try:
+        job.loop.call_soon_threadsafe(settle)
+    except RuntimeError:  # the loop is closed: nobody is waiting any more
+        pass

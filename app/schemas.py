@@ -1,0 +1,81 @@
+"""Response bodies, as documented in OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(examples=["corrupt_file"], description="Stable machine-readable code.")
+    message: str = Field(examples=["The file looks like PNG but cannot be decoded."])
+    request_id: str = Field(examples=["9f1c2b7e4d0a4c55"])
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error response has this shape."""
+
+    error: ErrorBody
+
+
+class Line(BaseModel):
+    text: str = Field(examples=["Hello world!"])
+    score: float | None = Field(
+        examples=[0.998], description="Recognition confidence 0..1; null for PDF text-layer lines."
+    )
+    polygon: list[list[float]] = Field(
+        examples=[[[10, 12], [220, 12], [220, 40], [10, 40]]],
+        description="Corner points in pixels of the page as decoded (after EXIF rotation).",
+    )
+    bbox: list[float] = Field(
+        examples=[[10, 12, 220, 40]], description="[x_min, y_min, x_max, y_max] in pixels."
+    )
+
+
+class PageResult(BaseModel):
+    index: int = Field(examples=[1], description="1-based page number in the document.")
+    width: int = Field(examples=[1080])
+    height: int = Field(examples=[1528])
+    source: Literal["ocr", "text-layer"] = Field(examples=["ocr"])
+    rotation: int = Field(
+        0, description="Degrees (clockwise) the page was turned to read it upright."
+    )
+    lines: list[Line]
+
+
+class DebugPage(PageResult):
+    below_min_score: list[Line] = Field(description="Lines dropped by min_score.")
+
+
+class OCRResponse(BaseModel):
+    request_id: str = Field(examples=["9f1c2b7e4d0a4c55"])
+    model: str = Field(examples=["embedded (PP-OCRv6 small, ONNX)"])
+    page_count: int = Field(examples=[1], description="Pages in the document.")
+    processed_pages: list[int] = Field(examples=[[1]], description="1-based pages processed.")
+    pages: list[PageResult]
+    timings_ms: dict[str, float] = Field(examples=[{"decode": 12.5, "ocr": 640.2, "total": 655}])
+
+
+class DebugResponse(OCRResponse):
+    pages: list[DebugPage]  # type: ignore[assignment]
+    options: dict[str, object] = Field(description="The options this request ran with.")
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok", "starting", "failed", "stopping", "alive"] = Field(examples=["ok"])
+    ready: bool
+
+
+class ServiceIndex(BaseModel):
+    name: str
+    version: str
+    links: dict[str, str]
+
+
+class SystemInfo(BaseModel):
+    service: dict[str, str]
+    versions: dict[str, str]
+    engine: dict[str, object]
+    limits: dict[str, object]
+    scheduler: dict[str, object]
