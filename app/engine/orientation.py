@@ -29,7 +29,9 @@ TALL_SHARE = 0.6
 CONFIDENT = 0.8
 """Mean confidence under which a page may be upside down."""
 BETTER_BY = 1.15
-"""A turned reading must carry this much more confident text to win."""
+"""An upside-down reading must carry this much more confident text to win."""
+KEEP_SIDEWAYS = 0.9
+"""A page turned by 90 degrees wins unless it reads this much worse."""
 
 
 def text_mass(lines: Sequence[RecognizedLine]) -> float:
@@ -74,17 +76,17 @@ def upright(
     candidates = candidate_rotations(lines)
     if not candidates:
         return lines, 0
-    turned = [rotate(image, deg) for deg in candidates]
-    readings = read(turned)
-    best_lines, best_deg, best_mass = lines, 0, text_mass(lines)
-    for deg, found in zip(candidates, readings, strict=True):
-        mass = text_mass(found)
-        if mass > best_mass * BETTER_BY and mass > best_mass + 1:
-            best_lines, best_deg, best_mass = found, deg, mass
-    if best_deg == 0:
+    readings = read([rotate(image, deg) for deg in candidates])
+    deg, found = max(zip(candidates, readings, strict=True), key=lambda c: text_mass(c[1]))
+    mass, current = text_mass(found), text_mass(lines)
+    # Turned by 90: PaddleOCR already reads tall boxes sideways, so the text can
+    # be right while the line order is not; the turned page wins unless clearly
+    # worse. Upside down: the turned reading must be clearly better.
+    wins = mass >= current * KEEP_SIDEWAYS if deg in (90, 270) else mass > current * BETTER_BY
+    if not wins or mass <= 0:
         return lines, 0
     height, width = image.shape[:2]
-    return [_mapped(ln, best_deg, width, height) for ln in best_lines], best_deg
+    return [_mapped(ln, deg, width, height) for ln in found], deg
 
 
 def _mapped(line: RecognizedLine, clockwise: int, width: int, height: int) -> RecognizedLine:

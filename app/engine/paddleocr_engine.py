@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.engine import devices, orientation
+from app.engine import devices, letterbox, orientation
 from app.engine.model_sets import ModelSet, resolve_model_set
 from app.engine.reading_order import sort_reading_order
 from app.engine.types import EngineInfo, EngineOptions, Image, PageOCR, RecognizedLine
@@ -41,13 +41,13 @@ class PaddleOCREngine:
         """OCR pages; turned pages are read upright when ``options.auto_rotate``."""
         first = self._read(images, options)
         if not options.auto_rotate:
-            return [PageOCR(lines=tuple(lines)) for lines in first]
+            return [_page(lines) for lines in first]
         results = []
         for image, lines in zip(images, first, strict=True):
             best, rotation = orientation.upright(
                 image, lines, lambda batch: self._read(batch, options)
             )
-            results.append(PageOCR(lines=tuple(best), rotation=rotation))
+            results.append(_page(best, rotation))
         return results
 
     def close(self) -> None:
@@ -57,8 +57,9 @@ class PaddleOCREngine:
             close()
 
     def _read(self, images: list[Image], options: EngineOptions) -> list[list[RecognizedLine]]:
+        padded = [letterbox.pad(img) for img in images]
         # PaddleX takes numpy input as OpenCV does: BGR.
-        bgr = [np.ascontiguousarray(img[:, :, ::-1]) for img in images]
+        bgr = [np.ascontiguousarray(img[:, :, ::-1]) for img, _ in padded]
         try:
             outputs = list(
                 self._pipeline.predict(
@@ -73,7 +74,15 @@ class PaddleOCREngine:
             raise EngineError("Inference failed.") from exc
         if len(outputs) != len(images):
             raise EngineError("Inference returned a wrong number of pages.")
-        return [sort_reading_order(_lines(out)) for out in outputs]
+        return [
+            sort_reading_order(letterbox.unpad(_lines(out), top, img.shape[0]))
+            for out, (_, top), img in zip(outputs, padded, images, strict=True)
+        ]
+
+
+def _page(lines: list[RecognizedLine], rotation: int = 0) -> PageOCR:
+    # Boxes the recognizer read nothing in only matter to orientation checks.
+    return PageOCR(lines=tuple(ln for ln in lines if ln.text.strip()), rotation=rotation)
 
 
 def _lines(output: Any) -> list[RecognizedLine]:
@@ -81,8 +90,6 @@ def _lines(output: Any) -> list[RecognizedLine]:
     for text, score, poly in zip(
         output["rec_texts"], output["rec_scores"], output["rec_polys"], strict=True
     ):
-        if not text.strip():
-            continue
         polygon = tuple((float(x), float(y)) for x, y in np.asarray(poly).reshape(-1, 2))
         lines.append(RecognizedLine(text=text, score=float(score), polygon=polygon))
     return lines
