@@ -203,7 +203,7 @@ class PdfDocument:
             return read_text_layer(self._reader.pages[index], geometry)
         except MemoryError:
             raise
-        except Exception as exc:  # noqa: BLE001 - damaged content streams fail in many ways
+        except Exception as exc:  # damaged content streams fail in many ways
             logger.warning("pdf page %d: text layer unreadable (%s)", index + 1, type(exc).__name__)
             return EMPTY_LAYER
 
@@ -230,6 +230,10 @@ class PdfDocument:
             ) from None
         except (PDFPageCountError, PDFSyntaxError) as exc:
             raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.") from exc
+        except Image.DecompressionBombError as exc:  # only when max_pixels exceeds Pillow's cap
+            raise ImageTooLarge(
+                f"Page {index + 1} is too large to render at {self._dpi} dpi; use a lower dpi."
+            ) from exc
         if not images:
             raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.")
         image = _to_rgb_array(images.pop())
@@ -309,7 +313,7 @@ def _check_pixels(index: int, geometry: PageGeometry, dpi: int, max_pixels: int)
     if width * height <= max_pixels:
         return
     fitting = math.floor(dpi * math.sqrt(max_pixels / (width * height)))
-    while fitting >= MIN_DPI and math.prod(replace(geometry, scale=fitting / 72).size) > max_pixels:
+    while fitting >= MIN_DPI and math.prod(replace(geometry, dpi=fitting).size) > max_pixels:
         fitting -= 1  # ceil() rounding can push the estimate just over the limit
     hint = f"use dpi={fitting} or lower" if fitting >= MIN_DPI else "it is too large even at 72 dpi"
     raise ImageTooLarge(

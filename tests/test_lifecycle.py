@@ -1,0 +1,83 @@
+"""Readiness and error mapping through the app, with fake engines."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from app.config import Settings
+from app.engine.types import OCREngine
+from app.main import create_app
+from tests.conftest import ROOT
+from tests.fakes import EchoEngine
+
+
+def png(value: int = 120) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 32), (value, value, value)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)
+
+
+def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+    return Settings(cache_dir=tmp_path, warmup=False)
+
+
+def test_not_ready_until_engine_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def slow_factory(_: Settings) -> OCREngine:
+        time.sleep(1.0)
+        return EchoEngine()
+
+    with TestClient(create_app(settings(tmp_path), slow_factory)) as client:
+        assert client.get("/health").status_code == 503
+        assert client.get("/health/ready").status_code == 503
+        assert client.get("/health/live").status_code == 200
+        response = client.post("/ocr", files={"file": png()})
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "not_ready"
+        wait_until(lambda: client.get("/health").status_code == 200)
+        assert client.post("/ocr", files={"file": png()}).text == "120\n"
+
+
+def test_engine_failure_is_internal_without_details(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = EchoEngine(fail_on=7)
+    with TestClient(create_app(settings(tmp_path), lambda _: engine)) as client:
+        wait_until(lambda: client.get("/health").status_code == 200)
+        response = client.post("/ocr/json", files={"file": png(7)})
+        assert response.status_code == 500
+        error = response.json()["error"]
+        assert error["code"] == "internal"
+        assert "secret" not in response.text and "/tmp" not in response.text
+        assert client.post("/ocr", files={"file": png(8)}).status_code == 200
+
+
+def test_failed_engine_load_reports_not_live(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def broken(_: Settings) -> OCREngine:
+        raise RuntimeError("no weights")
+
+    with TestClient(create_app(settings(tmp_path), broken)) as client:
+        wait_until(lambda: client.get("/health/live").status_code == 503)
+        assert client.get("/health").json()["status"] == "failed"
+
+
+def test_bad_setting_refuses_to_start() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "app"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "OCR_MAX_PAGES": "0", "OCR_DEVICE": "tpu"},
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert any(ln.startswith("invalid setting OCR_MAX_PAGES:") for ln in lines)
+    assert any(ln.startswith("invalid setting OCR_DEVICE:") for ln in lines)
