@@ -53,11 +53,6 @@ class UnsupportedMediaType(OCRServiceError):
     code = "unsupported_media_type"
 
 
-class PdfNotSupportedYet(OCRServiceError):
-    status_code = 415
-    code = "pdf_not_supported_yet"
-
-
 class CorruptFile(OCRServiceError):
     status_code = 422
     code = "corrupt_file"

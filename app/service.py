@@ -21,11 +21,12 @@ import anyio
 
 from app.config import Settings
 from app.documents import images
+from app.documents.pdf import PdfOptions, open_pdf
 from app.documents.sniff import sniff
 from app.documents.types import MediaKind, Page
 from app.engine.scheduler import InferenceScheduler
 from app.engine.types import EngineOptions, PageOCR, RecognizedLine
-from app.errors import OCRServiceError, PdfNotSupportedYet
+from app.errors import OCRServiceError
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class RequestOptions:
     min_score: float
     engine: EngineOptions
     deadline: float
-    pdf: object | None = None  # app.documents.pdf.PdfOptions once PDFs are wired
+    pdf: PdfOptions = field(default_factory=PdfOptions)
 
 
 @dataclass(slots=True)
@@ -99,10 +100,16 @@ class OCRService:
         """The model set the engine runs."""
         return self.scheduler.engine.info.model_set
 
-    async def process(self, data: bytes, options: RequestOptions) -> DocumentResult:
-        """OCR one uploaded document."""
+    async def process(
+        self,
+        data: bytes,
+        options: RequestOptions,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> DocumentResult:
+        """OCR one uploaded document (name and type only sharpen error messages)."""
         started = time.perf_counter()
-        kind = sniff(data)
+        kind = sniff(data, filename, content_type)
         workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
         try:
             document = await self._in_thread(self._open, data, kind, options, workdir)
@@ -125,7 +132,15 @@ class OCRService:
         self, data: bytes, kind: MediaKind, options: RequestOptions, workdir: Path
     ) -> _Document:
         if kind is MediaKind.PDF:
-            raise PdfNotSupportedYet("PDF support is not available in this version.")
+            return open_pdf(
+                data,
+                options.pdf,
+                max_pages=self.settings.max_pages,
+                max_pixels=self.settings.max_pixels,
+                min_text_chars=self.settings.pdf_min_text_chars,
+                render_timeout_s=self.settings.pdf_render_timeout_s,
+                workdir=workdir,
+            )
         return _ImageDocument(data, kind, self.settings)
 
     async def _run_pages(

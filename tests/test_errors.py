@@ -62,8 +62,14 @@ def test_empty_file(client: httpx.Client) -> None:
 
 
 def test_unsupported_media_type(client: httpx.Client) -> None:
-    response = client.post("/ocr", files={"file": ("scan.png", b"hello, not an image")})
-    assert_error(response, 415, "unsupported_media_type")
+    files = {"file": ("notes.txt", b"hello, not an image", "text/plain")}
+    assert_error(client.post("/ocr", files=files), 415, "unsupported_media_type")
+
+
+def test_declared_image_that_is_not_one_is_corrupt(client: httpx.Client) -> None:
+    files = {"file": ("scan.png", b"hello, not an image", "image/png")}
+    error = assert_error(client.post("/ocr", files=files), 422, "corrupt_file")
+    assert "PNG" in error["message"]
 
 
 @pytest.mark.parametrize("name", ["tess_phototest.tif", "cnocr_multi-line_cn1.png",

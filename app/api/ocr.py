@@ -21,11 +21,12 @@ router = APIRouter(tags=["ocr"])
 def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
     described = {
         400: "empty_file: the upload has no bytes.",
-        413: "file_too_large, image_too_large or page_limit_exceeded.",
-        415: "unsupported_media_type (or pdf_not_supported_yet).",
-        422: "missing_file, invalid_option or corrupt_file.",
+        413: "file_too_large, image_too_large or page_limit_exceeded (use `pages`).",
+        415: "unsupported_media_type: not an image or PDF, judged from the bytes.",
+        422: "missing_file, invalid_option, corrupt_file, invalid_pages, "
+        "pdf_password_required or pdf_password_incorrect.",
         503: "not_ready (warming up) or busy (queue full; see Retry-After).",
-        504: "timeout: the request did not finish before its deadline.",
+        504: "timeout: the request (or one PDF page's rendering) ran past its deadline.",
     }
     return {c: {"model": ErrorEnvelope, "description": described[c]} for c in codes}
 
@@ -39,7 +40,7 @@ async def _run(
 ) -> DocumentResult:
     data = await read_upload(file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
-    result = await service.process(data, options)
+    result = await service.process(data, options, file.filename, file.content_type)
     request.state.pages = len(result.pages)
     return result
 

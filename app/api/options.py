@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, File, Form, UploadFile
 
 from app.api.deps import SettingsDep
+from app.documents.pdf import MAX_DPI, MIN_DPI, PdfMode, PdfOptions
 from app.engine.types import EngineOptions
 from app.errors import FileTooLarge, InvalidOption
 from app.service import RequestOptions
@@ -38,6 +39,26 @@ def request_options(
         int | None,
         Form(ge=1, description="Deadline for this request in ms; at most the configured one."),
     ] = None,
+    mode: Annotated[
+        PdfMode,
+        Form(description="PDF only. auto: text layer where a page has real text, OCR "
+             "elsewhere; text: text layer only; ocr: render and OCR every page."),
+    ] = "auto",
+    pages: Annotated[
+        str | None,
+        Form(description="PDF only. 1-based pages, e.g. '1-3,5,9-'. Default: all.",
+             examples=["1-3,5"], max_length=1000),
+    ] = None,
+    dpi: Annotated[
+        int | None,
+        Form(ge=MIN_DPI, le=MAX_DPI, description="PDF only. Render resolution for OCR "
+             "pages (default from config, 200)."),
+    ] = None,
+    password: Annotated[
+        str | None,
+        Form(description="PDF only. Password of an encrypted PDF. Never logged.",
+             max_length=1000, json_schema_extra={"format": "password"}),
+    ] = None,
 ) -> RequestOptions:
     """Merge the request's form fields with the configured defaults."""
     limit_ms = settings.request_timeout_ms
@@ -51,6 +72,8 @@ def request_options(
             auto_rotate=settings.auto_rotate if rotate is None else rotate,
         ),
         deadline=time.monotonic() + budget_s,
+        pdf=PdfOptions(mode=mode, pages=pages, dpi=dpi or settings.pdf_dpi,
+                       password=password or None),
     )
 
 
