@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     def _check_consistency(self) -> Settings:
         if self.backend == "onnxruntime" and self.model_set == "paddle-v4-embedded":
             raise ValueError("model_set 'paddle-v4-embedded' needs backend 'paddle'")
+        if self.backend == "paddle" and self.model_set == "embedded":
+            raise ValueError(
+                "backend 'paddle' needs a Paddle-format model set: 'paddle-v4-embedded' "
+                "or a folder under models_dir"
+            )
         return self
 
     @property

@@ -11,6 +11,7 @@ can hold file names, paths or library internals and never reaches a client.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -137,7 +138,7 @@ def error_response(
     status_code: int,
     code: str,
     message: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """Build the one error envelope."""
     request_id = request_id_of(request)

@@ -79,10 +79,10 @@ class RequestContextMiddleware:
 def _request_id(scope: Scope) -> str:
     for key, value in scope.get("headers", []):
         if key == b"x-request-id":
-            candidate = value.decode("latin-1").strip()
+            candidate: str = value.decode("latin-1").strip()
             if _VALID_ID.match(candidate):
                 return candidate
-    return uuid.uuid4().hex[:16]
+    return str(uuid.uuid4().hex[:16])
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -12,10 +12,10 @@ import asyncio
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar, TypeVarTuple, Unpack
 
 import anyio
 
@@ -27,6 +27,9 @@ from app.documents.types import MediaKind, Page
 from app.engine.scheduler import InferenceScheduler
 from app.engine.types import EngineOptions, PageOCR, RecognizedLine
 from app.errors import OCRServiceError
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +182,7 @@ class OCRService:
             slots.release()
         return _ocr_outcome(page, result)
 
-    async def _in_thread(self, func, *args):  # type: ignore[no-untyped-def]
+    async def _in_thread(self, func: Callable[[Unpack[Ts]], T], *args: *Ts) -> T:
         return await anyio.to_thread.run_sync(func, *args, limiter=self._decode_limiter)
 
 

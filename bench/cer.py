@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-
 # Dashes a reader does not tell apart: hyphen, en/em dash, minus, ...
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"})
 

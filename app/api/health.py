@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app import __version__
 from app.api.deps import StateDep
-from app.schemas import ErrorEnvelope, HealthResponse, ServiceIndex
+from app.schemas import HealthResponse, ServiceIndex
 from app.state import Phase
 
 router = APIRouter(tags=["health"])
 
-_NOT_READY = {503: {"model": HealthResponse, "description": "Not ready (warming up or stopping)."}}
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"model": HealthResponse, "description": "Not ready (warming up or stopping)."}
+}
 
 
 @router.get("/", summary="Service name, version and links")
@@ -34,7 +38,7 @@ async def index() -> ServiceIndex:
 
 
 def _readiness(state: StateDep) -> JSONResponse:
-    body = HealthResponse(status=state.phase.value, ready=state.ready)  # type: ignore[arg-type]
+    body = HealthResponse(status=state.phase.value, ready=state.ready)
     return JSONResponse(body.model_dump(), status_code=200 if state.ready else 503)
 
 
@@ -53,7 +57,7 @@ async def health_ready(state: StateDep) -> JSONResponse:
 @router.get(
     "/health/live",
     summary="Liveness probe: the process is up",
-    responses={503: {"model": ErrorEnvelope, "description": "The engine failed to load."}},
+    responses={503: {"model": HealthResponse, "description": "The engine failed to load."}},
 )
 async def health_live(state: StateDep) -> JSONResponse:
     """200 while the process can serve; 503 only when the engine failed for good."""

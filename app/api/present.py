@@ -39,7 +39,7 @@ def _page(page: PageOutcome, min_score: float) -> PageResult:
         index=page.index + 1,
         width=page.width,
         height=page.height,
-        source=page.source,  # type: ignore[arg-type]
+        source=page.source,
         rotation=page.rotation,
         lines=[_line(ln, page.source) for ln in kept(page, min_score)],
     )

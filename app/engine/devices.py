@@ -100,7 +100,7 @@ def engine_kwargs(settings: Settings, model_format: str, device: str) -> dict[st
             # oneDNN runs v4 .pdmodel programs only on the old IR (PIR fails on
             # an attribute); without oneDNN the CPU is about 7x slower.
             "run_mode": "mkldnn",
-            "enable_new_ir": model_format != "paddle",
+            "enable_new_ir": model_format == "paddle-pir",
             "cpu_threads": settings.cpu_threads,
             "mkldnn_cache_capacity": MKLDNN_CACHE_CAPACITY,
         },

@@ -31,7 +31,7 @@ class ModelSet:
     """A detection + recognition pair ready for PaddleOCR."""
 
     name: str
-    model_format: str  # "onnx" or "paddle"
+    model_format: str  # "onnx", "paddle" (.pdmodel) or "paddle-pir" (.json)
     det_name: str
     det_dir: Path
     rec_name: str
@@ -141,16 +141,23 @@ def _folder_set(root: Path, name: str) -> ModelSet:
             rec = (model_name, yml.parent)
     if det is None or rec is None:
         raise ModelSetError(f"{root} needs one *_det and one *_rec model folder")
-    onnx = (det[1] / "inference.onnx").exists() and (rec[1] / "inference.onnx").exists()
     return ModelSet(
         name=name,
-        model_format="onnx" if onnx else "paddle",
+        model_format=_format_of(det[1], rec[1]),
         det_name=det[0],
         det_dir=det[1],
         rec_name=rec[0],
         rec_dir=rec[1],
         files=files,
     )
+
+
+def _format_of(*folders: Path) -> str:
+    """'onnx', 'paddle-pir' (inference.json) or 'paddle' (inference.pdmodel)."""
+    for suffix, kind in (("onnx", "onnx"), ("json", "paddle-pir"), ("pdmodel", "paddle")):
+        if all((f / f"inference.{suffix}").exists() for f in folders):
+            return kind
+    raise ModelSetError(f"no complete ONNX or Paddle model in {', '.join(map(str, folders))}")
 
 
 def _model_name(yml: Path) -> str:

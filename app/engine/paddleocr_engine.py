@@ -7,6 +7,7 @@ lazily, and backend errors leave as ``EngineError`` with a message of ours.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import platform
@@ -118,8 +119,11 @@ def load_engine(settings: Settings) -> PaddleOCREngine:
 def _build_pipeline(settings: Settings, model_set: ModelSet, device: str) -> Any:
     from paddleocr import PaddleOCR
 
-    if settings.backend == "onnxruntime" and model_set.model_format != "onnx":
-        raise EngineError(f"model set {model_set.name!r} is not ONNX; use backend 'paddle'")
+    if (settings.backend == "onnxruntime") != (model_set.model_format == "onnx"):
+        raise EngineError(
+            f"model set {model_set.name!r} is {model_set.model_format}, "
+            f"backend {settings.backend!r} cannot run it"
+        )
     return PaddleOCR(
         text_detection_model_name=model_set.det_name,
         text_detection_model_dir=str(model_set.det_dir),
@@ -139,13 +143,9 @@ def _versions(backend: str) -> dict[str, str]:
     names = ["paddleocr", "paddlex", "onnxruntime" if backend == "onnxruntime" else "paddlepaddle"]
     versions = {"python": platform.python_version()}
     for name in names:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     if backend == "paddle" and "paddlepaddle" not in versions:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             versions["paddlepaddle-gpu"] = metadata.version("paddlepaddle-gpu")
-        except metadata.PackageNotFoundError:
-            pass
     return versions

@@ -14,6 +14,7 @@ engine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -196,7 +197,6 @@ def _resolve(job: _Job, *, result: PageOCR | None = None, error: Exception | Non
         else:
             job.future.set_result(result)  # type: ignore[arg-type]
 
-    try:
+    # A closed loop raises RuntimeError: nobody is waiting any more.
+    with contextlib.suppress(RuntimeError):
         job.loop.call_soon_threadsafe(settle)
-    except RuntimeError:  # the loop is closed: nobody is waiting any more
-        pass
