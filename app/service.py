@@ -52,6 +52,7 @@ class PageOutcome:
     source: str
     lines: tuple[RecognizedLine, ...]
     rotation: int = 0
+    ocr_seconds: float = 0.0
 
 
 @dataclass(slots=True)
@@ -117,13 +118,17 @@ class OCRService:
         try:
             document = await self._in_thread(self._open, data, kind, options, workdir)
             try:
-                pages, decode_s = await self._run_pages(document, options)
+                pages, decode_s, ocr_s = await self._run_pages(document, options)
             finally:
                 await self._in_thread(document.close)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         total_ms = (time.perf_counter() - started) * 1000
-        timings = {"decode": round(decode_s * 1000, 1), "total": round(total_ms, 1)}
+        timings = {
+            "decode": round(decode_s * 1000, 1),
+            "ocr": round(ocr_s * 1000, 1),
+            "total": round(total_ms, 1),
+        }
         return DocumentResult(kind, document.page_count, pages, timings)
 
     def _tmp_root(self) -> Path:
@@ -148,7 +153,7 @@ class OCRService:
 
     async def _run_pages(
         self, document: _Document, options: RequestOptions
-    ) -> tuple[list[PageOutcome], float]:
+    ) -> tuple[list[PageOutcome], float, float]:
         iterator = document.pages()
         slots = asyncio.Semaphore(self.window)
         outcomes: list[asyncio.Task[PageOutcome] | PageOutcome] = []
@@ -170,17 +175,21 @@ class OCRService:
                     del page  # the task holds the only reference to the pixels
         except BaseExceptionGroup as group_error:
             raise _first_error(group_error) from None
-        return [o if isinstance(o, PageOutcome) else o.result() for o in outcomes], decode_s
+        pages = [o if isinstance(o, PageOutcome) else o.result() for o in outcomes]
+        return pages, decode_s, sum(p.ocr_seconds for p in pages)
 
     async def _ocr_page(
         self, page: Page, options: RequestOptions, slots: asyncio.Semaphore
     ) -> PageOutcome:
+        started = time.perf_counter()
         try:
             assert page.image is not None
             (result,) = await self.scheduler.run([page.image], options.engine, options.deadline)
         finally:
             slots.release()
-        return _ocr_outcome(page, result)
+        outcome = _ocr_outcome(page, result)
+        outcome.ocr_seconds = time.perf_counter() - started
+        return outcome
 
     async def _in_thread(self, func: Callable[[Unpack[Ts]], T], *args: *Ts) -> T:
         return await anyio.to_thread.run_sync(func, *args, limiter=self._decode_limiter)

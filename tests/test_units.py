@@ -89,3 +89,13 @@ def test_cer_measures() -> None:
     assert cer("", "abc") == 1
     assert substring_cer("world", "hello world!") == 0
     assert substring_cer("wor1d", "hello world!") == pytest.approx(1 / 5)
+
+
+def test_readme_config_table_is_in_sync() -> None:
+    from app.config_doc import config_table
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- config-table:start -->\n") + len("<!-- config-table:start -->\n")
+    end = readme.index("<!-- config-table:end -->")
+    assert readme[start:end] == config_table(), "run: python -m app.config_doc"
