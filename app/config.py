@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIB: Final = 1024 * 1024
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
@@ -75,6 +75,15 @@ class Settings(BaseSettings):
         120.0, gt=0, le=3600, description="Deadline of one request, in seconds."
     )
     decode_workers: int = Field(2, ge=1, le=64, description="Threads decoding uploads.")
+    workers_per_device: int = Field(
+        1, ge=1, le=8,
+        description="Engine instances, each with its own predictor and worker thread.",
+    )
+    engine_stall_s: float = Field(
+        120.0, gt=0, le=3600,
+        description="An engine call running longer than this marks the service not ready; "
+        "three times this, not live (so an orchestrator restarts it).",
+    )
 
     # --- limits -------------------------------------------------------------
     max_upload_bytes: int = Field(
@@ -104,6 +113,23 @@ class Settings(BaseSettings):
         "info", description="Log level."
     )
     log_format: LogFormat = Field("text", description="'text' or 'json'.")
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Accepted API keys, comma-separated; empty: no authentication. Sent as "
+        "'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed by CORS, comma-separated; empty: CORS off.",
+    )
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        # A plain comma-separated string in the environment, not JSON.
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @field_validator("device")
     @classmethod

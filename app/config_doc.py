@@ -1,9 +1,13 @@
 """The configuration table of the README, generated from the settings class.
 
-``python -m app.config_doc`` prints it; a test keeps the README in sync.
+``python -m app.config_doc`` prints it, ``python -m app.config_doc --write``
+rewrites it in README.md; a test keeps the two in sync.
 """
 
 from __future__ import annotations
+
+import re
+import sys
 
 from pydantic_core import PydanticUndefined
 
@@ -30,5 +34,21 @@ def config_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def write_readme() -> None:
+    """Replace the table between the README's config-table markers."""
+    readme = PROJECT_ROOT / "README.md"
+    block = "<!-- config-table:start -->\n" + config_table() + "<!-- config-table:end -->"
+    text = re.sub(
+        r"<!-- config-table:start -->.*?<!-- config-table:end -->",
+        lambda _: block,
+        readme.read_text(encoding="utf-8"),
+        flags=re.S,
+    )
+    readme.write_text(text, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(config_table(), end="")
+    if "--write" in sys.argv:
+        write_readme()
+    else:
+        print(config_table(), end="")

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 import anyio
 import numpy as np
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from PIL import Image, ImageDraw
 
 from app import __version__
@@ -25,6 +26,7 @@ from app.engine.scheduler import InferenceScheduler
 from app.engine.types import EngineOptions, OCREngine
 from app.errors import install_error_handlers
 from app.middleware import RequestContextMiddleware
+from app.security import ApiKeyDep
 from app.service import OCRService
 from app.state import AppState, Phase
 
@@ -47,31 +49,41 @@ def warmup_image() -> np.ndarray:
     return np.asarray(img)
 
 
+def _load_engines(settings: Settings, factory: EngineFactory) -> list[OCREngine]:
+    """Load ``workers_per_device`` engines and run one warm-up inference on each."""
+    engines = []
+    for _ in range(settings.workers_per_device):
+        engine = factory(settings)
+        engines.append(engine)
+        if settings.warmup:
+            options = EngineOptions(settings.det_limit_side_len, auto_rotate=False)
+            engine.predict([warmup_image()], options)
+    return engines
+
+
 async def _start_engine(state: AppState, factory: EngineFactory) -> None:
     settings = state.settings
     try:
-        engine = await anyio.to_thread.run_sync(factory, settings)
-        if settings.warmup:
-            options = EngineOptions(settings.det_limit_side_len, auto_rotate=False)
-            await anyio.to_thread.run_sync(engine.predict, [warmup_image()], options)
+        engines = await anyio.to_thread.run_sync(_load_engines, settings, factory)
     except Exception:
         logger.exception("engine failed to start")
         state.phase = Phase.FAILED
         return
     scheduler = InferenceScheduler(
-        engine,
+        engines,
         max_queue=settings.max_queue,
         max_batch=settings.max_batch,
         max_wait_ms=settings.max_wait_ms,
     )
     scheduler.start()
-    state.engine_info = engine.info
+    info = engines[0].info
+    state.engine_info = info
     state.service = OCRService(settings, scheduler)
     state.ready_after_s = round(time.monotonic() - state.started_at, 3)
     state.phase = Phase.READY
     logger.info(
-        "engine ready in %.2fs: backend=%s device=%s model=%s",
-        state.ready_after_s, engine.info.backend, engine.info.device, engine.info.model_set,
+        "engine ready in %.2fs: backend=%s device=%s model=%s workers=%d",
+        state.ready_after_s, info.backend, info.device, info.model_set, len(engines),
     )
 
 
@@ -89,7 +101,8 @@ def _lifespan(settings: Settings, factory: EngineFactory):  # type: ignore[no-un
             if state.service is not None:
                 scheduler = state.service.scheduler
                 await anyio.to_thread.run_sync(scheduler.close)
-                await anyio.to_thread.run_sync(scheduler.engine.close)
+                for engine in scheduler.engines:
+                    await anyio.to_thread.run_sync(engine.close)
 
     return lifespan
 
@@ -107,7 +120,15 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(system.router)
-    app.include_router(ocr.router)
+    app.include_router(system.router, dependencies=[ApiKeyDep])
+    app.include_router(ocr.router, dependencies=[ApiKeyDep])
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_upload_bytes)
     return app

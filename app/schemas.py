@@ -63,7 +63,9 @@ class DebugResponse(OCRResponse):
 
 
 class HealthResponse(BaseModel):
-    status: Literal["ok", "starting", "failed", "stopping", "alive"] = Field(examples=["ok"])
+    status: Literal["ok", "starting", "failed", "stopping", "stalled", "wedged", "alive"] = Field(
+        examples=["ok"]
+    )
     ready: bool
 
 

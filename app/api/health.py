@@ -38,7 +38,8 @@ async def index() -> ServiceIndex:
 
 
 def _readiness(state: StateDep) -> JSONResponse:
-    body = HealthResponse(status=state.phase.value, ready=state.ready)
+    status = "stalled" if state.phase is Phase.READY and state.stalled else state.phase.value
+    body = HealthResponse(status=status, ready=state.ready)
     return JSONResponse(body.model_dump(), status_code=200 if state.ready else 503)
 
 
@@ -57,10 +58,21 @@ async def health_ready(state: StateDep) -> JSONResponse:
 @router.get(
     "/health/live",
     summary="Liveness probe: the process is up",
-    responses={503: {"model": HealthResponse, "description": "The engine failed to load."}},
+    responses={503: {"model": HealthResponse,
+                     "description": "The engine failed to load or is wedged: restart."}},
 )
 async def health_live(state: StateDep) -> JSONResponse:
-    """200 while the process can serve; 503 only when the engine failed for good."""
-    failed = state.phase is Phase.FAILED
-    body = HealthResponse(status="failed" if failed else "alive", ready=state.ready)
-    return JSONResponse(body.model_dump(), status_code=503 if failed else 200)
+    """200 while the process can serve; 503 when only a restart can help.
+
+    That is: the engine failed to load, a worker thread died, or one engine call
+    has run for three times ``OCR_ENGINE_STALL_S`` (a wedged predictor cannot be
+    interrupted from Python; the orchestrator restarts the process instead).
+    """
+    dead = state.service is not None and not state.service.scheduler.alive
+    if state.phase is Phase.FAILED or dead:
+        body = HealthResponse(status="failed", ready=False)
+    elif state.wedged:
+        body = HealthResponse(status="wedged", ready=False)
+    else:
+        return JSONResponse(HealthResponse(status="alive", ready=state.ready).model_dump())
+    return JSONResponse(body.model_dump(), status_code=503)

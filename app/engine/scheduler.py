@@ -1,6 +1,6 @@
-"""The inference scheduler: one worker thread owns the engine.
+"""The inference scheduler: one worker thread owns each engine.
 
-Requests never touch the engine. They submit pages and await futures; the
+Requests never touch an engine. They submit pages and await futures; the
 worker takes pages first in, first out, gathers up to ``max_batch`` pages with
 equal options (waiting at most ``max_wait_ms`` for more) into one engine call,
 and resolves each caller's future with its own result or its own error.
@@ -8,7 +8,9 @@ and resolves each caller's future with its own result or its own error.
 Admission is bounded: a request whose pages do not fit in ``max_queue`` is
 refused at once with ``503 busy`` instead of waiting until its client gives up.
 Pages whose request timed out or went away are dropped before they reach the
-engine.
+engine. With ``workers_per_device`` > 1 there are several engines, each a
+separate predictor with its own worker thread, all fed from the one queue;
+never one predictor shared by two threads.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.engine.stats import SchedulerStats
@@ -38,13 +40,29 @@ class _Job:
     deadline: float
 
 
+class _Worker:
+    """One engine and the thread that alone calls it."""
+
+    def __init__(self, engine: OCREngine, index: int, target: Callable[[_Worker], None]) -> None:
+        self.engine = engine
+        self.busy_since: float | None = None
+        self.thread = threading.Thread(
+            target=target, args=(self,), name=f"inference-worker-{index}", daemon=True
+        )
+
+
 class InferenceScheduler:
-    """Feeds one engine from one thread, in bounded FIFO batches."""
+    """Feeds engines from their own threads, in bounded FIFO batches."""
 
     def __init__(
-        self, engine: OCREngine, *, max_queue: int, max_batch: int, max_wait_ms: int
+        self,
+        engines: OCREngine | Sequence[OCREngine],
+        *,
+        max_queue: int,
+        max_batch: int,
+        max_wait_ms: int,
     ) -> None:
-        self.engine = engine
+        engines = [engines] if not isinstance(engines, Sequence) else list(engines)
         self.max_queue = max_queue
         self.max_batch = max_batch
         self.max_wait_s = max_wait_ms / 1000
@@ -52,26 +70,45 @@ class InferenceScheduler:
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._admitted = 0
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="inference-worker", daemon=True)
+        self._workers = [_Worker(e, i, self._run) for i, e in enumerate(engines)]
+
+    @property
+    def engine(self) -> OCREngine:
+        """The first engine (all engines run the same model set)."""
+        return self._workers[0].engine
+
+    @property
+    def engines(self) -> list[OCREngine]:
+        """Every engine, one per worker."""
+        return [w.engine for w in self._workers]
 
     def start(self) -> None:
-        """Start the worker thread."""
-        self._thread.start()
+        """Start the worker threads."""
+        for worker in self._workers:
+            worker.thread.start()
 
     def close(self, timeout: float = 30.0) -> None:
         """Stop after the pages already queued; wait up to ``timeout`` seconds."""
-        self._jobs.put(None)
-        self._thread.join(timeout)
+        for _ in self._workers:
+            self._jobs.put(None)
+        deadline = time.monotonic() + timeout
+        for worker in self._workers:
+            worker.thread.join(max(0.0, deadline - time.monotonic()))
 
     @property
     def queued(self) -> int:
-        """Pages admitted and not yet handed to the engine."""
+        """Pages admitted and not yet handed to an engine."""
         return self._admitted
 
     @property
     def alive(self) -> bool:
-        """Whether the worker thread is running."""
-        return self._thread.is_alive()
+        """Whether every worker thread is running."""
+        return all(w.thread.is_alive() for w in self._workers)
+
+    def longest_busy(self) -> float:
+        """Seconds the longest-running engine call has been going (0 when idle)."""
+        now = time.monotonic()
+        return max((now - w.busy_since for w in self._workers if w.busy_since), default=0.0)
 
     async def run(
         self, images: Sequence[Image], options: EngineOptions, deadline: float
@@ -118,7 +155,7 @@ class InferenceScheduler:
 
     # --- worker thread ------------------------------------------------------
 
-    def _run(self) -> None:
+    def _run(self, worker: _Worker) -> None:
         while True:
             first = self._jobs.get()
             if first is None:
@@ -128,7 +165,7 @@ class InferenceScheduler:
             try:
                 live = [job for job in batch if self._still_wanted(job)]
                 for group in _by_options(live):
-                    self._execute(group)
+                    self._execute(worker, group)
             except Exception:  # the worker must outlive any one batch
                 logger.exception("scheduler error")
                 for job in batch:
@@ -158,17 +195,18 @@ class InferenceScheduler:
             return False
         return True
 
-    def _execute(self, jobs: list[_Job]) -> None:
-        started = time.monotonic()
+    def _execute(self, worker: _Worker, jobs: list[_Job]) -> None:
+        started = worker.busy_since = time.monotonic()
         try:
-            results = self.engine.predict([job.image for job in jobs], jobs[0].options)
+            results = worker.engine.predict([job.image for job in jobs], jobs[0].options)
             if len(results) != len(jobs):
                 raise EngineError("The engine returned a wrong number of pages.")
         except Exception as exc:
+            worker.busy_since = None
             if len(jobs) > 1:
                 # Find the page that failed: each caller gets its own outcome.
                 for job in jobs:
-                    self._execute([job])
+                    self._execute(worker, [job])
                 return
             error = exc if isinstance(exc, EngineError) else EngineError("Inference failed.")
             if not isinstance(exc, EngineError):
@@ -176,6 +214,7 @@ class InferenceScheduler:
             self.stats.record_batch(len(jobs), time.monotonic() - started, failed=True)
             _resolve(jobs[0], error=error)
             return
+        worker.busy_since = None
         self.stats.record_batch(len(jobs), time.monotonic() - started)
         for job, result in zip(jobs, results, strict=True):
             _resolve(job, result=result)

@@ -1,0 +1,50 @@
+"""Optional API-key authentication for the OCR and system routes.
+
+Keys come from ``OCR_API_KEYS``; with none configured every request passes.
+Keys are compared in constant time, each against every configured key, so the
+time taken tells nothing about which key (or how much of one) matched.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from app.api.deps import SettingsDep
+from app.errors import OCRServiceError
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
+
+
+class Unauthorized(OCRServiceError):
+    status_code = 401
+    code = "unauthorized"
+
+
+def require_api_key(
+    settings: SettingsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    header_key: Annotated[str | None, Security(_header)],
+) -> None:
+    """Pass when no keys are configured or the request carries a configured key."""
+    if not settings.api_keys:
+        return
+    offered = header_key or (bearer.credentials if bearer else None)
+    if offered is None:
+        raise Unauthorized(
+            "An API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    candidate = offered.encode()
+    matched = False
+    for key in settings.api_keys:
+        matched |= hmac.compare_digest(candidate, key.get_secret_value().encode())
+    if not matched:
+        raise Unauthorized("The API key is not valid.", headers={"WWW-Authenticate": "Bearer"})
+
+
+ApiKeyDep = Depends(require_api_key)
