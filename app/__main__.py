@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from app.config import Settings
 from app.logs import configure_logging, logging_config
 from app.main import create_app
+from app.server import GracefulServer
 
 
 def load_settings() -> Settings:
@@ -27,14 +28,15 @@ def main() -> None:
     """Start the service on the configured host and port, one process."""
     settings = load_settings()
     configure_logging(settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_config=logging_config(settings),
         access_log=False,
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s),
     )
+    GracefulServer(config).run()
 
 
 if __name__ == "__main__":

@@ -113,6 +113,10 @@ class Settings(BaseSettings):
         "info", description="Log level."
     )
     log_format: LogFormat = Field("text", description="'text' or 'json'.")
+    shutdown_grace_s: float = Field(
+        30.0, ge=0, le=3600,
+        description="On SIGTERM, how long requests in flight may take to finish.",
+    )
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="Accepted API keys, comma-separated; empty: no authentication. Sent as "

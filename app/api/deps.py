@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from app.config import Settings
 from app.errors import NotReady
 from app.service import OCRService
-from app.state import AppState
+from app.state import AppState, Phase
 
 
 def get_state(request: Request) -> AppState:
@@ -24,8 +24,13 @@ def get_settings(state: Annotated[AppState, Depends(get_state)]) -> Settings:
 
 
 def get_service(state: Annotated[AppState, Depends(get_state)]) -> OCRService:
-    """The OCR service, or 503 not_ready while the engine warms up."""
-    if not state.ready or state.service is None:
+    """The OCR service, or 503 not_ready while the engine warms up.
+
+    Requests already arriving while the service drains (SIGTERM) are still
+    served: they were accepted, and the scheduler finishes its queue first.
+    """
+    usable = state.phase in (Phase.READY, Phase.STOPPING) and state.service is not None
+    if not usable or state.service is None:
         raise NotReady(f"The OCR engine is not ready (state: {state.phase.value}).",
                        headers={"Retry-After": "5"})
     return state.service

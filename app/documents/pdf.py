@@ -23,14 +23,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Literal, Self, TypedDict, get_args
+from typing import BinaryIO, Final, Literal, Self, TypedDict, get_args
 
 import numpy as np
 import numpy.typing as npt
 from pdf2image import convert_from_path
 from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
 from PIL import Image
-from pypdf import PasswordType, PdfReader
+from pypdf import PasswordType, PdfReader, PdfWriter
 
 from app.documents.page_ranges import parse_page_ranges, select_pages
 from app.documents.pdf_text import EMPTY_LAYER, PageGeometry, TextLayer, read_text_layer
@@ -221,7 +221,6 @@ class PdfDocument:
                 thread_count=1,
                 # pdf2image annotates int, but hands the value to Popen.communicate (float).
                 timeout=timeout,  # type: ignore[arg-type]
-                **self._auth,
             )
         except PDFPopplerTimeoutError:
             raise RequestTimeout(
@@ -249,8 +248,20 @@ class PdfDocument:
             fd, name = tempfile.mkstemp(prefix="pdf-", suffix=".pdf", dir=self._workdir)
             self._path = Path(name)  # set first, so close() removes a partial file too
             with os.fdopen(fd, "wb") as handle:
-                handle.write(self._data)
+                if self._auth:
+                    # pdftoppm would take the password on its command line, where
+                    # every local user can read it: render a decrypted private copy.
+                    self._write_decrypted(handle)
+                else:
+                    handle.write(self._data)
         return self._path
+
+    def _write_decrypted(self, handle: BinaryIO) -> None:
+        try:
+            PdfWriter(clone_from=self._reader).write(handle)
+        except Exception as exc:  # pypdf fails in many ways on damaged files
+            logger.info("pdf decrypted copy failed: %s", type(exc).__name__)
+            raise CorruptFile("The encrypted PDF could not be prepared for rendering.") from exc
 
 
 def _check_options(options: PdfOptions) -> None:
