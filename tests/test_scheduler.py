@@ -108,3 +108,18 @@ async def test_cancelled_request_pages_are_dropped() -> None:
         assert sched.queued == 0
     finally:
         sched.close()
+
+
+async def test_several_workers_each_own_their_engine() -> None:
+    engines = [EchoEngine(delay=0.02), EchoEngine(delay=0.02)]
+    sched = InferenceScheduler(engines, max_queue=64, max_batch=1, max_wait_ms=0)
+    sched.start()
+    try:
+        results = await asyncio.gather(*(sched.run([page(v)], OPTS, soon()) for v in range(20)))
+        assert [r[0].lines[0].text for r in results] == [str(v) for v in range(20)]
+        assert all(engine.calls for engine in engines)  # both predictors worked
+        assert not any(engine.overlapped for engine in engines)  # never shared
+        assert sched.alive
+    finally:
+        sched.close()
+    assert not sched.alive
