@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 import logging.config
+from contextvars import ContextVar
 from typing import Any
+
+from pythonjsonlogger.core import RESERVED_ATTRS
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 
@@ -12,13 +16,37 @@ _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 _JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
 
 
+current_request_id: ContextVar[str] = ContextVar("current_request_id", default="-")
+"""The id of the request being served in this context ('-' outside a request)."""
+
+
 class RequestIdDefault(logging.Filter):
-    """Lines logged outside a request carry request_id '-'."""
+    """Give every line a request_id: the one passed in ``extra``, the current
+    request's (also in threads started with anyio.to_thread), or '-'."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = "-"
+            record.request_id = current_request_id.get()
         return True
+
+
+class RequestLogContext:
+    """ASGI middleware: make the request id (set by RequestContextMiddleware, which
+    must wrap this one) the current one for every line logged while serving it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = scope.get("state", {}).get("request_id") if scope["type"] == "http" else None
+        if request_id is None:
+            await self.app(scope, receive, send)
+            return
+        token = current_request_id.set(str(request_id))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_request_id.reset(token)
 
 
 def logging_config(settings: Settings) -> dict[str, Any]:
@@ -28,12 +56,17 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": _JSON_FIELDS,
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # uvicorn's color_message repeats the message with terminal escapes.
+            "reserved_attrs": [*RESERVED_ATTRS, "color_message", "taskName"],
         }
     else:
         formatter = {"format": _TEXT_FORMAT}
     level = settings.log_level.upper()
     handler = {
         "class": "logging.StreamHandler",
+        # The level applies here too: libraries that set their own loggers' level
+        # (PaddleX forces INFO) stay within OCR_LOG_LEVEL.
+        "level": level,
         "formatter": "default",
         "filters": ["request_id"],
         "stream": "ext://sys.stderr",
@@ -49,10 +82,17 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
             # Our access line replaces uvicorn's: it has the request id and sizes.
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            # pypdf warns about every font it cannot fully parse: noise, per page.
+            "pypdf": {"handlers": ["default"], "level": "ERROR", "propagate": False},
+            # PaddleX adds its own colored handler at import unless one is set already.
+            "paddlex": {"handlers": ["default"], "level": level, "propagate": False},
         },
+        # Any other library's warnings come out in the same format, not as bare text.
+        "root": {"handlers": ["default"], "level": "WARNING"},
     }
 
 
 def configure_logging(settings: Settings) -> None:
-    """Apply the logging configuration."""
+    """Apply the logging configuration; Python warnings become log lines too."""
     logging.config.dictConfig(logging_config(settings))
+    logging.captureWarnings(True)

@@ -20,11 +20,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from PIL import Image, ImageDraw
 
 from app import __version__
-from app.api import health, ocr, system
+from app.api import annotate, health, ocr, system
+from app.api import metrics as metrics_api
+from app.api.docs import install_docs
 from app.config import Settings
 from app.engine.scheduler import InferenceScheduler
 from app.engine.types import EngineOptions, OCREngine
 from app.errors import install_error_handlers
+from app.logs import RequestLogContext
+from app.metrics import Metrics, install_metrics, timed_engine_factory
 from app.middleware import RequestContextMiddleware
 from app.security import ApiKeyDep
 from app.service import OCRService
@@ -112,16 +116,24 @@ def create_app(
 ) -> FastAPI:
     """Build the application for ``settings`` (read from the environment by default)."""
     settings = settings or Settings()
+    metrics = Metrics()  # this app's own registry: several apps may share a process
+    factory = timed_engine_factory(engine_factory or default_engine_factory, metrics)
     app = FastAPI(
         title="OCR service",
         version=__version__,
         description="PaddleOCR behind HTTP: images and PDFs in, text in reading order out.",
-        lifespan=_lifespan(settings, engine_factory or default_engine_factory),
+        lifespan=_lifespan(settings, factory),
+        docs_url=None,  # /docs and /redoc come from install_docs: local assets, no CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
+    install_docs(app)
+    install_metrics(app, metrics)
     app.include_router(health.router)
+    app.include_router(metrics_api.router, dependencies=[ApiKeyDep])
     app.include_router(system.router, dependencies=[ApiKeyDep])
     app.include_router(ocr.router, dependencies=[ApiKeyDep])
+    app.include_router(annotate.router, dependencies=[ApiKeyDep])
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -130,5 +142,6 @@ def create_app(
             allow_headers=["Authorization", "X-API-Key", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(RequestLogContext)  # inside RequestContextMiddleware: needs its id
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_upload_bytes)
     return app

@@ -98,13 +98,14 @@ def _content_length(scope: Scope) -> int | None:
 def _log(scope: Scope, state: dict[str, object], status: int, ms: float) -> None:
     # Sizes, counts and timings only: never text or file content.
     logger.info(
-        "%s %s %d %.1fms bytes=%s pages=%s code=%s",
+        "%s %s %d %.1fms bytes=%s pages=%s backend=%s code=%s",
         scope.get("method", "-"),
         scope.get("path", "-"),
         status,
         ms,
         state.get("upload_bytes", "-"),
         state.get("pages", "-"),
+        state.get("backend", "-"),
         state.get("error_code", "-"),
         extra={
             "request_id": state.get("request_id", "-"),
@@ -114,6 +115,7 @@ def _log(scope: Scope, state: dict[str, object], status: int, ms: float) -> None
             "duration_ms": round(ms, 1),
             "upload_bytes": state.get("upload_bytes"),
             "pages": state.get("pages"),
+            "backend": state.get("backend"),
             "error_code": state.get("error_code"),
         },
     )

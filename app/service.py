@@ -100,6 +100,11 @@ class OCRService:
         self.window = max(2, settings.max_batch)
 
     @property
+    def backend(self) -> str:
+        """The inference backend in use."""
+        return self.scheduler.engine.info.backend
+
+    @property
     def model_name(self) -> str:
         """The model set the engine runs."""
         return self.scheduler.engine.info.model_set

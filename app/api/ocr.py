@@ -40,8 +40,10 @@ async def _run(
 ) -> DocumentResult:
     data = await read_upload(file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
+    request.state.backend = service.backend
     result = await service.process(data, options, file.filename, file.content_type)
     request.state.pages = len(result.pages)
+    request.state.page_sources = [p.source for p in result.pages]  # for /metrics
     return result
 
 

@@ -1,0 +1,327 @@
+"""Prometheus metrics: one registry per app, scheduler counters read at scrape time.
+
+Three sources feed the registry that ``GET /metrics`` exposes:
+
+- ``MetricsMiddleware`` counts every HTTP request by method, route *template*
+  (``/ocr/json``, never a raw path: unknown paths are ``unmatched``) and status,
+  times it, and counts the pages a request read by source (``ocr`` or
+  ``text-layer``, from ``request.state.page_sources`` that the OCR routes set).
+- ``timed_engine_factory`` wraps each engine so every engine call (one batch of
+  pages, warm-up included) lands in the inference latency histogram.
+- ``SchedulerCollector`` reads the scheduler's own counters
+  (``app.engine.stats.SchedulerStats``), queue depth and the engine's identity
+  when Prometheus scrapes, so nothing is counted twice and idle costs nothing.
+
+The registry belongs to the app, not to the process (tests build several apps in
+one process). One process serves one container: with several worker processes
+each would keep its own counts and a scrape would see one of them at random;
+run one process per container and scale with replicas instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final
+
+from fastapi import FastAPI
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    disable_created_metrics,
+)
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import __version__
+from app.config import Settings
+from app.engine.types import EngineInfo, EngineOptions, Image, OCREngine, PageOCR
+from app.state import AppState
+
+REQUEST_BUCKETS: Final = (
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
+)
+INFERENCE_BUCKETS: Final = (
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
+)
+BATCH_BUCKETS: Final = (1, 2, 4, 8, 16, 32, 64)
+UNMATCHED: Final = "unmatched"
+"""Route label of requests that matched no route (404): raw paths never become labels."""
+_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+PAGE_SOURCES: Final = ("ocr", "text-layer")
+
+
+class Metrics:
+    """The registry of one app and the metrics recorded as things happen."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        registry = self.registry
+        self.requests = Counter(
+            "ocr_http_requests", "HTTP requests by method, route template and status code.",
+            ["method", "route", "status"], registry=registry,
+        )
+        self.request_seconds = Histogram(
+            "ocr_http_request_duration_seconds",
+            "Time from request start to the end of the response, by method and route template.",
+            ["method", "route"], buckets=REQUEST_BUCKETS, registry=registry,
+        )
+        self.in_flight = Gauge(
+            "ocr_http_requests_in_flight", "HTTP requests being served now.", registry=registry,
+        )
+        self.pages = Counter(
+            "ocr_pages", "Pages answered, by where their text came from: 'ocr' (read by the "
+            "engine) or 'text-layer' (a PDF page's own text).", ["source"], registry=registry,
+        )
+        for source in PAGE_SOURCES:
+            self.pages.labels(source)  # both series exist from the start, at 0
+        self.inference_seconds = Histogram(
+            "ocr_inference_duration_seconds",
+            "Duration of one engine call (one batch of pages), warm-up calls included.",
+            buckets=INFERENCE_BUCKETS, registry=registry,
+        )
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
+        GCCollector(registry=registry)
+
+    def observe_request(
+        self, method: str, route: str, status: int, seconds: float,
+        page_sources: Sequence[str] | None,
+    ) -> None:
+        """Account one finished HTTP request."""
+        method = method if method in _METHODS else "other"
+        self.requests.labels(method, route, str(status)).inc()
+        self.request_seconds.labels(method, route).observe(seconds)
+        for source in page_sources or ():
+            if source in PAGE_SOURCES:
+                self.pages.labels(source).inc()
+
+
+def metrics_of(app: FastAPI) -> Metrics:
+    """The metrics of ``app`` (set up by ``install_metrics``)."""
+    metrics: Metrics = app.state.metrics
+    return metrics
+
+
+def install_metrics(app: FastAPI, metrics: Metrics) -> None:
+    """Make ``metrics`` the registry of ``app``: its scheduler, its requests.
+
+    The metrics exist before the app so that ``timed_engine_factory`` can be
+    handed to the app's lifespan.
+    """
+    disable_created_metrics()  # no *_created series: they double the output for nothing
+    metrics.registry.register(SchedulerCollector(app))
+    app.state.metrics = metrics
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+
+
+# --- requests ---------------------------------------------------------------
+
+
+def route_template(scope: Scope) -> str:
+    """The template of the route that handled ``scope`` (``/ocr/json``), or 'unmatched'.
+
+    A mounted app (the docs assets) is labelled with its mount path.
+    """
+    path = getattr(scope.get("route"), "path", None)
+    if isinstance(path, str) and path:
+        return path
+    root_path = scope.get("root_path", "")
+    app = scope.get("app")
+    for route in getattr(app, "routes", ()):
+        if isinstance(route, Mount) and route.path and root_path.endswith(route.path):
+            return route.path
+    return UNMATCHED
+
+
+class MetricsMiddleware:
+    """Count and time each HTTP request once it has been answered."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when an error escapes before a response
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        self.metrics.in_flight.inc()
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            self.metrics.in_flight.dec()
+            state: dict[str, Any] = scope.get("state", {})
+            self.metrics.observe_request(
+                scope.get("method", "GET"), route_template(scope), status,
+                time.perf_counter() - started, state.get("page_sources"),
+            )
+
+
+# --- engine calls -----------------------------------------------------------
+
+
+class TimedEngine:
+    """An engine that reports the duration of each ``predict`` call to a histogram."""
+
+    def __init__(self, engine: OCREngine, histogram: Histogram) -> None:
+        self.wrapped = engine
+        self._histogram = histogram
+
+    @property
+    def info(self) -> EngineInfo:
+        """The wrapped engine's description."""
+        return self.wrapped.info
+
+    def predict(self, images: list[Image], options: EngineOptions) -> list[PageOCR]:
+        """Run the wrapped engine and time it (failed calls too)."""
+        started = time.perf_counter()
+        try:
+            return self.wrapped.predict(images, options)
+        finally:
+            self._histogram.observe(time.perf_counter() - started)
+
+    def close(self) -> None:
+        """Close the wrapped engine."""
+        self.wrapped.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
+def timed_engine_factory(
+    factory: Callable[[Settings], OCREngine], metrics: Metrics
+) -> Callable[[Settings], OCREngine]:
+    """``factory`` whose engines time their calls into ``metrics``."""
+
+    def build(settings: Settings) -> OCREngine:
+        return TimedEngine(factory(settings), metrics.inference_seconds)
+
+    return build
+
+
+# --- scheduler, read at scrape time -------------------------------------------
+
+
+class SchedulerCollector(Collector):
+    """Queue, engine and admission figures of the app's scheduler, read when scraped."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+
+    def describe(self) -> Iterable[Metric]:
+        # Families are known up front; their samples only at collect time.
+        return self._families(None)
+
+    def collect(self) -> Iterable[Metric]:
+        state: AppState | None = getattr(self._app.state, "ocr", None)
+        return self._families(state)
+
+    def _families(self, state: AppState | None) -> list[Metric]:
+        ready = GaugeMetricFamily(
+            "ocr_engine_ready", "1 when OCR requests are accepted (what /health reports).")
+        workers = GaugeMetricFamily("ocr_engine_workers", "Engines, each with its own thread.")
+        queue = GaugeMetricFamily(
+            "ocr_queue_depth_pages", "Pages admitted and waiting for an engine.")
+        capacity = GaugeMetricFamily(
+            "ocr_queue_capacity_pages", "Most pages the queue admits (OCR_MAX_QUEUE).")
+        running = GaugeMetricFamily(
+            "ocr_engine_call_running_seconds",
+            "How long the longest engine call now running has taken (0 when idle).")
+        busy_ratio = GaugeMetricFamily(
+            "ocr_engine_busy_ratio",
+            "Share of time the engines spent inferring since start (0..1, averaged over "
+            "workers); rate(ocr_engine_busy_seconds_total) shows recent load.")
+        busy = CounterMetricFamily(
+            "ocr_engine_busy_seconds", "Seconds the engines spent inferring, all workers.")
+        batches = CounterMetricFamily("ocr_engine_batches", "Engine calls made.")
+        failed = CounterMetricFamily("ocr_engine_failed_batches", "Engine calls that failed.")
+        rejected = CounterMetricFamily(
+            "ocr_requests_rejected",
+            "Requests refused with 503 busy because the queue was full.")
+        timed_out = CounterMetricFamily(
+            "ocr_requests_timed_out",
+            "Requests answered 504 because their deadline passed while pages waited for or "
+            "ran on the engine.")
+        dropped = CounterMetricFamily(
+            "ocr_pages_dropped",
+            "Queued pages skipped because their request had timed out or gone away.")
+        info = InfoMetricFamily(
+            "ocr_model", "The model set and inference backend in use.",
+            labels=["service_version", "backend", "device", "model_set", "det_model",
+                    "rec_model"])
+        families: list[Metric] = [ready, workers, queue, capacity, running, busy_ratio, busy,
+                                  batches, failed, rejected, timed_out, dropped]
+        if state is None:
+            families.append(_batch_histogram({}, 0.0))
+            families.append(info)
+            return families
+        ready.add_metric([], float(state.ready))
+        capacity.add_metric([], float(state.settings.max_queue))
+        if state.engine_info is not None:
+            e = state.engine_info
+            info.add_metric(
+                [__version__, e.backend, e.device, e.model_set, e.det_model, e.rec_model], {})
+        families.append(info)
+        service = state.service
+        if service is None:
+            families.append(_batch_histogram({}, 0.0))
+            return families
+        scheduler = service.scheduler
+        stats = scheduler.stats
+        snap = stats.snapshot()
+        n_workers = max(1, len(scheduler.engines))
+        uptime = max(time.monotonic() - stats.started_at, 1e-9)
+        busy_s = _number(snap, "busy_seconds")
+        workers.add_metric([], float(n_workers))
+        queue.add_metric([], float(scheduler.queued))
+        running.add_metric([], scheduler.longest_busy())
+        busy_ratio.add_metric([], min(busy_s / (uptime * n_workers), 1.0))
+        busy.add_metric([], busy_s)
+        batches.add_metric([], _number(snap, "batches"))
+        failed.add_metric([], _number(snap, "failed_batches"))
+        rejected.add_metric([], _number(snap, "rejected"))
+        timed_out.add_metric([], _number(snap, "timed_out"))
+        dropped.add_metric([], _number(snap, "dropped"))
+        sizes = snap.get("batch_sizes")
+        families.append(_batch_histogram(
+            sizes if isinstance(sizes, dict) else {}, _number(snap, "pages")))
+        return families
+
+
+def _number(snapshot: Mapping[str, object], key: str) -> float:
+    value = snapshot.get(key, 0)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _batch_histogram(sizes: Mapping[int, int], pages: float) -> HistogramMetricFamily:
+    """Pages per engine call, exact: the scheduler counts calls of each size."""
+    buckets: list[tuple[str, float]] = []
+    for bound in BATCH_BUCKETS:
+        buckets.append((str(bound), float(sum(n for s, n in sizes.items() if s <= bound))))
+    buckets.append(("+Inf", float(sum(sizes.values()))))
+    family = HistogramMetricFamily(
+        "ocr_batch_size", "Pages per engine call.", labels=[])
+    family.add_metric([], buckets, sum_value=pages)
+    return family
