@@ -127,7 +127,7 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
-    install_docs(app)
+    install_docs(app, settings)
     install_metrics(app, metrics)
     app.include_router(health.router)
     app.include_router(metrics_api.router, dependencies=[ApiKeyDep])

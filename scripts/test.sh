@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
+# Headless Chromium for tests/test_docs_browser.py (/docs rendered offline, screenshot in logs/).
+if ! command -v chromium >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 py=.venv/bin/python
 mkdir -p logs
 echo "== ruff";  $py -m ruff check app tests bench

@@ -63,6 +63,7 @@ async def ocr_annotate(
     """
     data = await read_upload(file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
+    request.state.backend = service.backend
     result = await annotate_page(service, data, options, page, file.filename, file.content_type)
     request.state.pages = 1
     request.state.page_sources = [result.page.source]

@@ -2,15 +2,27 @@
 
 FastAPI's own pages load their scripts from a CDN, which leaves them blank on an
 air-gapped network. These pages load the same scripts from the
-``fastapi-offline`` wheel (MIT; it vendors Swagger UI 5 and ReDoc 2, with
-``swagger-ui-bundle.js``, ``swagger-ui.css`` and ``redoc.standalone.js``),
-mounted at /docs/assets: a browser showing the docs asks nothing of any host
-but this service. Create the app with ``docs_url=None, redoc_url=None`` and
-call :func:`install_docs`.
+``fastapi-offline`` wheel (MIT; it vendors Swagger UI 5 and ReDoc 2:
+``swagger-ui-bundle.js``, ``swagger-ui.css``, ``redoc.standalone.js``), mounted
+at /docs/assets. Each page also carries a Content-Security-Policy that lets the
+browser fetch from this service only: ReDoc's sidebar shows a Redocly logo from
+cdn.redoc.ly, which the policy blocks before any request is made (ReDoc then
+simply leaves the logo out).
+
+The OpenAPI document is completed here too, from the running configuration:
+form fields get examples equal to this instance's defaults (Swagger UI fills
+its "Try it out" forms from them: without, it would send ``timeout_ms=1`` and
+``det_limit_side_len=320``, the schema minimums), and every operation that
+takes an API key documents its 401, every operation with documented errors
+its 500, both with the error envelope.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
@@ -23,6 +35,8 @@ from fastapi.openapi.docs import (
 )
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+
+from app.config import Settings
 
 DOCS_URL: Final = "/docs"
 REDOC_URL: Final = "/redoc"
@@ -40,6 +54,9 @@ SWAGGER_UI_PARAMETERS: Final[dict[str, Any]] = {
     "validatorUrl": None,
 }
 
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+_ENVELOPE_REF: Final = {"$ref": "#/components/schemas/ErrorEnvelope"}
+
 
 def assets_dir() -> Path:
     """The folder of the vendored Swagger UI and ReDoc files (fails if one is missing)."""
@@ -50,15 +67,43 @@ def assets_dir() -> Path:
     return folder
 
 
-def install_docs(app: FastAPI) -> None:
+def content_security_policy(html: str) -> str:
+    """A policy for a docs page: this origin only, plus the page's own inline scripts."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in _INLINE_SCRIPT.findall(html)
+    )
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' {hashes}".rstrip(),
+        "style-src 'self' 'unsafe-inline'",  # both UIs set inline styles
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",  # ReDoc's search index runs in a blob: worker
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ])
+
+
+def _locked(response: HTMLResponse) -> HTMLResponse:
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        bytes(response.body).decode()
+    )
+    return response
+
+
+def install_docs(app: FastAPI, settings: Settings) -> None:
     """Add /docs, /redoc and their assets to ``app`` (created with docs_url=None)."""
     app.mount(ASSETS_URL, StaticFiles(directory=assets_dir()), name="docs-assets")
+    app.openapi = _completed_openapi(app.openapi, settings)  # type: ignore[method-assign]
     openapi_url = app.openapi_url or "/openapi.json"
 
     @app.get(DOCS_URL, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
+        return _locked(get_swagger_ui_html(
             openapi_url=f"{root}{openapi_url}",
             title=f"{app.title} - Swagger UI",
             oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT_URL}",
@@ -66,19 +111,85 @@ def install_docs(app: FastAPI) -> None:
             swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
             swagger_ui_parameters={**SWAGGER_UI_PARAMETERS, **(app.swagger_ui_parameters or {})},
-        )
+        ))
 
     @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        return _locked(get_swagger_ui_oauth2_redirect_html())
 
     @app.get(REDOC_URL, include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_redoc_html(
+        return _locked(get_redoc_html(
             openapi_url=f"{root}{openapi_url}",
             title=f"{app.title} - ReDoc",
             redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
             redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
             with_google_fonts=False,
-        )
+        ))
+
+
+# --- the OpenAPI document -----------------------------------------------------
+
+
+def _completed_openapi(
+    build: Callable[[], dict[str, Any]], settings: Settings
+) -> Callable[[], dict[str, Any]]:
+    done: list[dict[str, Any]] = []
+
+    def openapi() -> dict[str, Any]:
+        if not done:
+            schema = build()  # FastAPI caches this very dict on the app
+            form_examples(schema, settings)
+            document_common_errors(schema)
+            done.append(schema)
+        return done[0]
+
+    return openapi
+
+
+def form_examples(schema: dict[str, Any], settings: Settings) -> None:
+    """Give the multipart form fields examples that send what the service would use anyway.
+
+    Empty strings leave a field empty in Swagger UI, which then does not send it.
+    """
+    examples: dict[str, Any] = {
+        "min_score": settings.min_score,
+        "rotate": settings.auto_rotate,
+        "det_limit_side_len": settings.det_limit_side_len,
+        "timeout_ms": settings.request_timeout_ms,
+        "mode": "auto",
+        "pages": "",
+        "dpi": settings.pdf_dpi,
+        "password": "",
+        "page": 1,
+    }
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        if not name.startswith("Body_"):
+            continue
+        for field, prop in component.get("properties", {}).items():
+            if field in examples:
+                prop["examples"] = [examples[field]]
+        timeout = component.get("properties", {}).get("timeout_ms", {})
+        for variant in timeout.get("anyOf", [timeout]):
+            if variant.get("type") == "integer":
+                variant["maximum"] = settings.request_timeout_ms
+
+
+def document_common_errors(schema: dict[str, Any]) -> None:
+    """401 on operations that take an API key, 500 where errors are documented."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            if operation.get("security") and "401" not in responses:
+                responses["401"] = _error(
+                    "unauthorized: API keys are configured (OCR_API_KEYS) and the request "
+                    "sent none, or a wrong one.")
+            if any(code[0] in "45" for code in responses) and "500" not in responses:
+                responses["500"] = _error(
+                    "internal: an unexpected failure; the message never carries details.")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": dict(_ENVELOPE_REF)}}}
