@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Build the venvs of the benchmark's peers (gitignored, each from its own requirements):
+#   bench/.venv-baseline  seed-style baseline (PaddleOCR 2.10 on PaddlePaddle 3.0, CPU)
+#   bench/.venv-paddlex   PaddleX basic serving (paddlex --serve) + ONNX Runtime
+#   bench/.venv-quant     onnx + onnxruntime, only for the int8 prototype (bench/quantize.py)
+# Usage: bench/setup_peers.sh [baseline] [paddlex] [quant]   (default: baseline paddlex)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python="${PYTHON311:-$(command -v python3.11 || command -v python3)}"
+want=("$@")
+[ ${#want[@]} -gt 0 ] || want=(baseline paddlex)
+for name in "${want[@]}"; do
+    venv="bench/.venv-$name"
+    case "$name" in
+        baseline) req=bench/baseline/requirements.txt ;;
+        paddlex)  req=bench/paddlex/requirements.txt ;;
+        quant)    req=bench/quant-requirements.txt ;;
+        *) echo "unknown peer $name" >&2; exit 2 ;;
+    esac
+    if [ ! -x "$venv/bin/python" ]; then
+        "$python" -m venv "$venv"
+    fi
+    "$venv/bin/pip" install --quiet -r "$req"
+    echo "$venv ready"
+done
