@@ -20,7 +20,9 @@ This module doubles as the script that runs inside the namespace:
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -35,10 +37,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image, ImageStat
 
 from app.config import Settings
+from app.main import create_app
 from bench.server import ROOT, start_server
+from tests.fakes import EchoEngine
 
 LOGS = ROOT / "logs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -252,3 +257,44 @@ def test_screenshots_show_the_page(browser: Path) -> None:
 
 if __name__ == "__main__":
     run_inside(Path(sys.argv[1]), namespace="--no-namespace" not in sys.argv[2:])
+
+
+# --- without a browser ----------------------------------------------------------
+
+
+def test_docs_pages_load_nothing_from_elsewhere(tmp_path: Path) -> None:
+    """The HTML names only local assets, and its policy lets the browser fetch nothing else."""
+    settings = Settings(cache_dir=tmp_path, warmup=False)
+    with TestClient(create_app(settings, lambda _: EchoEngine())) as client:
+        for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+            page = client.get(path)
+            assert page.status_code == 200
+            assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page.text), path
+            policy = page.headers["content-security-policy"]
+            assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+            assert "img-src 'self' data: blob:" in policy  # annotate's PNG shows as blob:
+            for script in re.findall(r"<script>(.*?)</script>", page.text, re.DOTALL):
+                digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+                assert f"'sha256-{digest}'" in policy
+        for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
+            assert client.get(f"/docs/assets/{asset}").status_code == 200
+
+
+def test_openapi_is_completed_from_the_configuration(tmp_path: Path) -> None:
+    settings = Settings(cache_dir=tmp_path, warmup=False, request_timeout_s=30)
+    schema = create_app(settings, lambda _: EchoEngine()).openapi()
+    body = schema["components"]["schemas"]["Body_ocr_json_ocr_json_post"]["properties"]
+    assert body["timeout_ms"]["examples"] == [30000]
+    assert body["pages"]["examples"] == [""]
+    assert body["file"]["description"]
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            assert operation.get("summary"), path
+            responses = operation["responses"]
+            if operation.get("security"):
+                assert "401" in responses, path
+            for code, response in responses.items():
+                if code.startswith(("4", "5")) and path.startswith("/ocr"):
+                    media = response["content"]["application/json"]
+                    assert media["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+                    assert media["example"]["error"]["code"], (path, code)

@@ -77,7 +77,7 @@ def content_security_policy(html: str) -> str:
         "default-src 'self'",
         f"script-src 'self' {hashes}".rstrip(),
         "style-src 'self' 'unsafe-inline'",  # both UIs set inline styles
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",  # Swagger UI shows /ocr/annotate's PNG from a blob:
         "font-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self' blob:",  # ReDoc's search index runs in a blob: worker
@@ -142,6 +142,7 @@ def _completed_openapi(
             schema = build()  # FastAPI caches this very dict on the app
             form_examples(schema, settings)
             document_common_errors(schema)
+            error_examples(schema, settings)
             done.append(schema)
         return done[0]
 
@@ -177,10 +178,19 @@ def form_examples(schema: dict[str, Any], settings: Settings) -> None:
 
 
 def document_common_errors(schema: dict[str, Any]) -> None:
-    """401 on operations that take an API key, 500 where errors are documented."""
+    """401 on operations that take an API key, 500 where errors are documented.
+
+    Errors are JSON on every route: FastAPI files them under the route's own media
+    type (text/plain for /ocr), so they are moved to application/json.
+    """
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses: dict[str, Any] = operation.setdefault("responses", {})
+            for response in responses.values():
+                content = response.get("content", {})
+                for media_type, media in list(content.items()):
+                    if media_type != "application/json" and media.get("schema") == _ENVELOPE_REF:
+                        content.setdefault("application/json", content.pop(media_type))
             if operation.get("security") and "401" not in responses:
                 responses["401"] = _error(
                     "unauthorized: API keys are configured (OCR_API_KEYS) and the request "
@@ -188,6 +198,38 @@ def document_common_errors(schema: dict[str, Any]) -> None:
             if any(code[0] in "45" for code in responses) and "500" not in responses:
                 responses["500"] = _error(
                     "internal: an unexpected failure; the message never carries details.")
+            operation["responses"] = dict(sorted(responses.items()))  # 401 after 400
+
+
+def error_examples(schema: dict[str, Any], settings: Settings) -> None:
+    """An example envelope per documented error, with the code its description names first.
+
+    Without, every error response would show the one example of ``ErrorBody``.
+    """
+    messages = {
+        "empty_file": "The uploaded file is empty.",
+        "unauthorized": "An API key is required: send 'Authorization: Bearer <key>' or "
+        "'X-API-Key'.",
+        "file_too_large": f"The file is larger than the limit of {settings.max_upload_bytes} "
+        "bytes.",
+        "unsupported_media_type": "Unsupported file type: send a JPEG, PNG, BMP, TIFF, GIF, "
+        "WebP image or a PDF.",
+        "missing_file": "Send the document as multipart form field 'file'.",
+        "internal": "Internal server error.",
+        "not_ready": "The OCR engine is not ready (state: starting).",
+        "timeout": "The request did not finish before its deadline.",
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                media = response.get("content", {}).get("application/json", {})
+                code = re.match(r"[a-z_]+", response.get("description", ""))
+                if media.get("schema") != _ENVELOPE_REF or "example" in media or not code:
+                    continue
+                if code.group() in messages:
+                    media["example"] = {"error": {"code": code.group(),
+                                                  "message": messages[code.group()],
+                                                  "request_id": "9f1c2b7e4d0a4c55"}}
 
 
 def _error(description: str) -> dict[str, Any]:
