@@ -27,12 +27,15 @@ async def index() -> ServiceIndex:
         version=__version__,
         links={
             "docs": "/docs",
+            "redoc": "/redoc",
+            "metrics": "/metrics",
             "openapi": "/openapi.json",
             "health": "/health",
             "info": "/system/info",
             "ocr": "/ocr",
             "ocr_json": "/ocr/json",
             "ocr_debug": "/ocr/debug",
+            "ocr_annotate": "/ocr/annotate",
         },
     )
 
