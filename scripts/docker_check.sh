@@ -5,8 +5,8 @@
 #   (scripts/make_base_image.sh, reused once built); run it with no network but
 #   its own loopback, wait for its own HEALTHCHECK, OCR a corpus image and a
 #   scanned PDF, check /system/info and the non-root user; run it again with a
-#   read-only root filesystem; validate the compose files and the Kubernetes
-#   manifests offline. Removes the containers it started; keeps the images, so
+#   read-only root filesystem, and once on the Paddle backend; validate the
+#   compose files and the Kubernetes manifests offline. Removes the containers it started; keeps the images, so
 #   the next run reuses the base image and the build cache.
 #
 #   scripts/docker_check.sh
@@ -76,7 +76,8 @@ if [[ "$BASE_IMAGE" == "$LOCAL_BASE" ]] && ! command -v debootstrap >/dev/null; 
 
 if ! docker info >/dev/null 2>&1; then
   echo "   starting dockerd (log: $WORK/dockerd.log)"
-  dockerd >"$WORK/dockerd.log" 2>&1 &
+  # No default bridge: builds use the host network, test runs use none.
+  dockerd --bridge=none >"$WORK/dockerd.log" 2>&1 &
   STARTED_DOCKERD=$!
   for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || { tail -20 "$WORK/dockerd.log" >&2; fail "dockerd did not start"; }
@@ -88,7 +89,8 @@ if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else C
 # Lint and manifest tools in their own venv (pinned in deploy/requirements-check.txt).
 if [[ ! -x "$TOOLS/venv/bin/python" ]]; then python3 -m venv "$TOOLS/venv"; fi
 if ! cmp -s deploy/requirements-check.txt "$TOOLS/requirements-check.txt"; then
-  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check -r deploy/requirements-check.txt
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check -r deploy/requirements-check.txt \
+    >"$WORK/pip.log" 2>&1 || { cat "$WORK/pip.log" >&2; fail "installing deploy/requirements-check.txt"; }
   cp deploy/requirements-check.txt "$TOOLS/requirements-check.txt"
 fi
 BIN="$TOOLS/venv/bin"
@@ -244,6 +246,17 @@ result "read-only: healthy after ${healthy_ro} s"
 ocr "$name" cnocr_helloworld.jpg 'Hello world!你好世界'
 if docker exec "$name" touch /app/probe 2>/dev/null; then fail "root filesystem is writable"; fi
 result "read-only: root filesystem refuses writes"
+docker rm -f "$name" >/dev/null
+
+say "run 3: the Paddle backend (paddle-v4-embedded set), read-only"
+name="ocr-check-$$-paddle"
+start "$name" --read-only --cap-drop ALL --security-opt no-new-privileges \
+  --tmpfs /tmp:rw,nosuid,nodev \
+  --tmpfs /app/cache:rw,nosuid,nodev,uid=10001,gid=10001 \
+  -e OCR_BACKEND=paddle -e OCR_MODEL_SET=paddle-v4-embedded
+healthy_paddle="$(wait_healthy "$name")"
+result "paddle backend: healthy after ${healthy_paddle} s"
+ocr "$name" cnocr_helloworld.jpg '你好世界'
 docker rm -f "$name" >/dev/null
 
 say "summary"
