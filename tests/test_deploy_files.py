@@ -97,6 +97,8 @@ def test_compose_gpu_service() -> None:
     assert service["logging"] == {"driver": "json-file",
                                   "options": {"max-size": "10m", "max-file": "3"}}
     assert service["restart"] == "unless-stopped"
+    assert service["read_only"] is True
+    assert "/tmp" in service["tmpfs"]
     targets = {v.split(":")[1] for v in service["volumes"]}
     assert targets == {"/app/models", "/app/cache", "/app/logs"}
 
