@@ -89,6 +89,13 @@ class PdfPasswordIncorrect(OCRServiceError):
     code = "pdf_password_incorrect"
 
 
+class PageTooComplex(OCRServiceError):
+    """A page whose rendering exceeds its time budget: the input's fault, not ours."""
+
+    status_code = 422
+    code = "page_too_complex"
+
+
 class NotReady(OCRServiceError):
     status_code = 503
     code = "not_ready"

@@ -26,7 +26,7 @@ from app.documents.sniff import sniff
 from app.documents.types import MediaKind, Page
 from app.engine.scheduler import InferenceScheduler
 from app.engine.types import EngineOptions, PageOCR, RecognizedLine
-from app.errors import OCRServiceError
+from app.errors import OCRServiceError, RequestTimeout
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -172,6 +172,9 @@ class OCRService:
                     decode_s += time.perf_counter() - tick
                     if page is None:
                         break
+                    if time.monotonic() > options.deadline:
+                        # Decoding and text layers are not the engine's queue: check here too.
+                        raise RequestTimeout("The request did not finish before its deadline.")
                     if page.image is None:
                         slots.release()
                         outcomes.append(_text_layer_outcome(page))

@@ -55,26 +55,8 @@ SUMMARY = ROOT / "logs" / "hostile-summary.json"
 FRESH_CONNECTIONS = httpx.Limits(max_keepalive_connections=0)
 
 # Cases that fail today, with the reason; xfail(strict=True) so a fix is noticed.
-_SELF_REF = ("500: a MediaBox that is an indirect reference to itself makes pypdf raise "
-             "AttributeError in PageGeometry.of (app/documents/pdf_text.py), which "
-             "PdfDocument._geometry does not catch")
-_TEXT_LAYER = ("no answer within 30 s: pypdf reads every page's text layer in pure Python "
-               "(seconds to a minute per page for ~1 M content tokens, ~250 MB), in a decode "
-               "thread that no deadline stops; a text-layer page never meets the engine's "
-               "deadline check")
-KNOWN_BUGS: dict[str, str] = {
-    "pdf-ref-self": _SELF_REF,
-    "annotate-pdf-mediabox-self-ref-text": _SELF_REF,
-    "annotate-pdf-mediabox-self-ref-auto": _SELF_REF,
-    "pdf-image-xobject-100000x100000": (
-        "504: pdftoppm needs ~50 s for a page drawing a 1e10-pixel image XObject; the "
-        "render timeout answers 504 instead of a 4xx"),
-    "jpeg-progressive-20000-scans": (
-        "no answer within 30 s: a 0.3 MB progressive JPEG with 20 000 scans decodes for "
-        "minutes in Pillow/libjpeg, in a decode thread that no deadline stops"),
-    f"pdf-{LIMITS.max_pages}-pages-sharing-4.5MB-of-Tj": _TEXT_LAYER,
-    f"pdf-{LIMITS.max_pages}-pages-sharing-70MB-of-blanks": _TEXT_LAYER,
-}
+# (None left: the last ones were fixed in app/documents and app/service.)
+KNOWN_BUGS: dict[str, str] = {}
 
 CASES: list[Case] = build_cases(LIMITS, CORPUS)
 

@@ -30,9 +30,9 @@ from app.errors import (
     InvalidOption,
     InvalidPages,
     PageLimitExceeded,
+    PageTooComplex,
     PdfPasswordIncorrect,
     PdfPasswordRequired,
-    RequestTimeout,
 )
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -332,7 +332,7 @@ def test_render_timeout_names_the_page(opener: Callable[..., PdfDocument]) -> No
     options = PdfOptions(mode="ocr", pages="5", dpi=300)
     document = opener(_data(LONG), options, render_timeout_s=0.001)
 
-    with pytest.raises(RequestTimeout, match="page 5"):
+    with pytest.raises(PageTooComplex, match="page 5"):
         _all_pages(document)
 
 

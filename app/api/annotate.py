@@ -22,7 +22,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
         "or page_limit_exceeded.",
         415: "unsupported_media_type: not an image or PDF, judged from the bytes.",
         422: "missing_file, invalid_option, corrupt_file, invalid_pages (`page` beyond the "
-        "document), pdf_password_required or pdf_password_incorrect.",
+        "document), pdf_password_required, pdf_password_incorrect or page_too_complex.",
         500: "internal: an unexpected failure (the message never carries details).",
         503: "not_ready (warming up) or busy (queue full; see Retry-After).",
         504: "timeout: the request (or rendering the PDF page) ran past its deadline.",
@@ -61,7 +61,7 @@ async def ocr_annotate(
     Takes the same fields as /ocr/json (min_score decides which lines are drawn)
     plus `page`.
     """
-    data = await read_upload(file, settings.max_upload_bytes)
+    data = await read_upload(request, file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
     request.state.backend = service.backend
     result = await annotate_page(service, data, options, page, file.filename, file.content_type)

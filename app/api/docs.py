@@ -141,6 +141,9 @@ def _completed_openapi(
         if not done:
             schema = build()  # FastAPI caches this very dict on the app
             form_examples(schema, settings)
+            no_null_form_fields(schema)
+            if not settings.api_keys:
+                drop_security(schema)
             document_common_errors(schema)
             error_examples(schema, settings)
             done.append(schema)
@@ -175,6 +178,32 @@ def form_examples(schema: dict[str, Any], settings: Settings) -> None:
         for variant in timeout.get("anyOf", [timeout]):
             if variant.get("type") == "integer":
                 variant["maximum"] = settings.request_timeout_ms
+
+
+def no_null_form_fields(schema: dict[str, Any]) -> None:
+    """Multipart cannot send null: an optional field is absent, not ``null``.
+
+    FastAPI writes ``anyOf: [T, null]`` for ``T | None`` parameters; clients and
+    fuzzers reading it would send the text "null".
+    """
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        if not name.startswith("Body_"):
+            continue
+        for prop in component.get("properties", {}).values():
+            variants = [v for v in prop.get("anyOf", []) if v.get("type") != "null"]
+            if len(variants) == 1 and len(prop["anyOf"]) == 2:
+                del prop["anyOf"]
+                prop.update(variants[0])
+
+
+def drop_security(schema: dict[str, Any]) -> None:
+    """Without configured API keys nothing is enforced, so nothing is declared."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                operation.pop("security", None)
+                operation.get("responses", {}).pop("401", None)
+    schema.get("components", {}).pop("securitySchemes", None)
 
 
 def document_common_errors(schema: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
         413: "file_too_large, image_too_large or page_limit_exceeded (use `pages`).",
         415: "unsupported_media_type: not an image or PDF, judged from the bytes.",
         422: "missing_file, invalid_option, corrupt_file, invalid_pages, "
-        "pdf_password_required or pdf_password_incorrect.",
+        "pdf_password_required, pdf_password_incorrect or page_too_complex.",
         503: "not_ready (warming up) or busy (queue full; see Retry-After).",
         504: "timeout: the request (or one PDF page's rendering) ran past its deadline.",
     }
@@ -38,7 +38,7 @@ async def _run(
     request: Request, service: OCRService, settings: SettingsDep, file: FileField,
     options: RequestOptions,
 ) -> DocumentResult:
-    data = await read_upload(file, settings.max_upload_bytes)
+    data = await read_upload(request, file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
     request.state.backend = service.backend
     result = await service.process(data, options, file.filename, file.content_type)

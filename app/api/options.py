@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import Depends, File, Form, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 
 from app.api.deps import SettingsDep
 from app.documents.pdf import MAX_DPI, MIN_DPI, PdfMode, PdfOptions
@@ -80,8 +80,14 @@ def request_options(
 OptionsDep = Annotated[RequestOptions, Depends(request_options)]
 
 
-async def read_upload(file: UploadFile, max_bytes: int) -> bytes:
-    """The upload's bytes; 413 when larger than ``max_bytes`` (read in chunks)."""
+async def read_upload(request: Request, file: UploadFile, max_bytes: int) -> bytes:
+    """The upload's bytes; 413 when larger than ``max_bytes`` (read in chunks).
+
+    Two parts named ``file`` are refused: reading one would drop the other silently.
+    """
+    form = await request.form()  # parsed already for the parameters: cached
+    if len(form.getlist("file")) > 1:
+        raise InvalidOption("Send one document per request in the field 'file'.")
     chunks: list[bytes] = []
     size = 0
     while chunk := await file.read(1 << 20):

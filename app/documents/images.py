@@ -34,8 +34,15 @@ _DECODE_ERRORS = (
 )
 
 
+MAX_JPEG_SCANS = 100
+"""Progressive JPEGs use about 10 scans; each extra scan re-decodes the whole
+image, so a small file with thousands costs minutes of CPU."""
+
+
 def count_frames(data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: int) -> int:
     """Open the header only and check size and frame limits; return the frame count."""
+    if kind is MediaKind.JPEG:
+        _check_jpeg_scans(data)
     with _open(data, kind, max_pixels) as img:
         _check_pixels(img.size, max_pixels)
         frames = int(getattr(img, "n_frames", 1))
@@ -88,6 +95,15 @@ def _open(data: bytes, kind: MediaKind, max_pixels: int) -> Image.Image:
         raise ImageTooLarge(f"The image exceeds {max_pixels} pixels.") from exc
     except (UnidentifiedImageError, *_DECODE_ERRORS) as exc:
         raise CorruptFile(f"The file looks like {kind.name} but cannot be decoded.") from exc
+
+
+def _check_jpeg_scans(data: bytes) -> None:
+    # Entropy-coded data stuffs every 0xFF with 0x00, so FF DA only marks a scan.
+    scans = data.count(b"\xff\xda")
+    if scans > MAX_JPEG_SCANS:
+        raise CorruptFile(
+            f"The JPEG has {scans} scans; at most {MAX_JPEG_SCANS} are accepted."
+        )
 
 
 def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:

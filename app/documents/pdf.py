@@ -33,6 +33,7 @@ from PIL import Image
 from pypdf import PasswordType, PdfReader, PdfWriter
 
 from app.documents.page_ranges import parse_page_ranges, select_pages
+from app.documents.pdf_limits import bounded_pypdf, largest_image
 from app.documents.pdf_text import EMPTY_LAYER, PageGeometry, TextLayer, read_text_layer
 from app.documents.sniff import PDF_SEARCH_WINDOW
 from app.documents.types import Page
@@ -40,9 +41,9 @@ from app.errors import (
     CorruptFile,
     ImageTooLarge,
     InvalidOption,
+    PageTooComplex,
     PdfPasswordIncorrect,
     PdfPasswordRequired,
-    RequestTimeout,
 )
 
 __all__ = ["PdfDocument", "PdfMode", "PdfOptions", "open_pdf", "parse_page_ranges"]
@@ -50,6 +51,9 @@ __all__ = ["PdfDocument", "PdfMode", "PdfOptions", "open_pdf", "parse_page_range
 logger = logging.getLogger("app.documents")
 
 PdfMode = Literal["auto", "text", "ocr"]
+IMAGE_PIXELS_FACTOR: Final = 4
+"""An embedded image may hold this many times ``max_pixels`` (scans are often
+stored at a higher resolution than the page is rendered at)."""
 MIN_DPI: Final = 72
 MAX_DPI: Final = 600
 
@@ -192,15 +196,17 @@ class PdfDocument:
 
     def _geometry(self, index: int) -> PageGeometry:
         try:
-            page = self._reader.pages[index]
-        except Exception as exc:  # pypdf raises many types on damaged page trees
+            return PageGeometry.of(self._reader.pages[index], self._dpi)
+        except (ImageTooLarge, CorruptFile):
+            raise
+        except Exception as exc:  # pypdf raises many types on damaged page trees and boxes
             raise CorruptFile(f"Page {index + 1} of the PDF is damaged.") from exc
-        return PageGeometry.of(page, self._dpi)
 
     def _text_layer(self, index: int, geometry: PageGeometry) -> TextLayer:
         """The page's text layer; an unreadable one counts as empty (auto mode then OCRs)."""
         try:
-            return read_text_layer(self._reader.pages[index], geometry)
+            with bounded_pypdf():
+                return read_text_layer(self._reader.pages[index], geometry)
         except MemoryError:
             raise
         except Exception as exc:  # damaged content streams fail in many ways
@@ -210,6 +216,7 @@ class PdfDocument:
     def _render(self, index: int, geometry: PageGeometry) -> Page:
         """Render one page with pdftoppm into an RGB array."""
         _check_pixels(index, geometry, self._dpi, self._limits.max_pixels)
+        self._check_images(index)
         timeout = self._limits.render_timeout_s
         started = time.perf_counter()
         try:
@@ -223,7 +230,7 @@ class PdfDocument:
                 timeout=timeout,  # type: ignore[arg-type]
             )
         except PDFPopplerTimeoutError:
-            raise RequestTimeout(
+            raise PageTooComplex(
                 f"Rendering page {index + 1} took longer than {timeout:g} s; "
                 "try a lower dpi or fewer pages."
             ) from None
@@ -241,6 +248,19 @@ class PdfDocument:
             "pdf page %d: rendered %dx%d in %.1f ms", index + 1, width, height, _ms(started)
         )
         return Page(index, width, height, image=image)
+
+    def _check_images(self, index: int) -> None:
+        """Refuse a page that draws an image far beyond the pixel limit (poppler
+        decodes it whole, whatever the render size)."""
+        try:
+            width, height = largest_image(self._reader.pages[index])
+        except Exception:  # unreadable resources: poppler's problem, under its timeout
+            return
+        if width * height > IMAGE_PIXELS_FACTOR * self._limits.max_pixels:
+            raise ImageTooLarge(
+                f"Page {index + 1} draws an image of {width}x{height} pixels; at most "
+                f"{IMAGE_PIXELS_FACTOR * self._limits.max_pixels} are accepted."
+            )
 
     def _file(self) -> Path:
         """The private copy pdftoppm reads, written on first use under a random name."""
