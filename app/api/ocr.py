@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse
 
 from app.api.deps import ServiceDep, SettingsDep
@@ -12,7 +13,7 @@ from app.api.options import FileField, OptionsDep, read_upload
 from app.api.present import debug_response, json_response, plain_text
 from app.errors import request_id_of
 from app.schemas import DebugResponse, ErrorEnvelope, OCRResponse
-from app.service import DocumentResult, OCRService, RequestOptions
+from app.service import DocumentResult
 
 logger = logging.getLogger("app.api")
 router = APIRouter(tags=["ocr"])
@@ -34,10 +35,11 @@ def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
 _ERRORS = _errors(400, 413, 415, 422, 503, 504)
 
 
-async def _run(
-    request: Request, service: OCRService, settings: SettingsDep, file: FileField,
-    options: RequestOptions,
+async def processed(
+    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
+    options: OptionsDep,
 ) -> DocumentResult:
+    """Read the upload and run it through the service (shared by the OCR routes)."""
     data = await read_upload(request, file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
     request.state.backend = service.backend
@@ -45,6 +47,9 @@ async def _run(
     request.state.pages = len(result.pages)
     request.state.page_sources = [p.source for p in result.pages]  # for /metrics
     return result
+
+
+ResultDep = Annotated[DocumentResult, Depends(processed)]
 
 
 @router.post(
@@ -55,32 +60,24 @@ async def _run(
                      "description": "One line per text line in reading order; pages are "
                      "separated by a form feed (\\f)."}, **_ERRORS},
 )
-async def ocr_text(
-    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
-    options: OptionsDep,
-) -> PlainTextResponse:
+async def ocr_text(result: ResultDep, options: OptionsDep) -> PlainTextResponse:
     """Recognized text, line by line in reading order."""
-    result = await _run(request, service, settings, file, options)
     return PlainTextResponse(plain_text(result, options.min_score))
 
 
 @router.post("/ocr/json", summary="OCR a document, answer pages, lines, boxes",
              responses=_ERRORS)
 async def ocr_json(
-    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
-    options: OptionsDep,
+    request: Request, result: ResultDep, options: OptionsDep, service: ServiceDep
 ) -> OCRResponse:
     """Pages with their lines: text, confidence, polygon and box, in reading order."""
-    result = await _run(request, service, settings, file, options)
     return json_response(result, options, request_id_of(request), service.model_name)
 
 
 @router.post("/ocr/debug", summary="OCR with every line, timings and options",
              responses=_ERRORS)
 async def ocr_debug(
-    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
-    options: OptionsDep,
+    request: Request, result: ResultDep, options: OptionsDep, service: ServiceDep
 ) -> DebugResponse:
     """The JSON answer plus lines below min_score, per-stage timings and options."""
-    result = await _run(request, service, settings, file, options)
     return debug_response(result, options, request_id_of(request), service.model_name)
