@@ -95,7 +95,7 @@ def no_render(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> list[Any]:
         raise AssertionError("a page was rendered")
 
-    monkeypatch.setattr("app.documents.pdf.convert_from_path", refuse)
+    monkeypatch.setattr("app.documents.pdf_render.convert_from_path", refuse)
 
 
 def _all_pages(document: PdfDocument) -> list[Page]:
@@ -303,7 +303,7 @@ def test_pages_render_lazily_from_one_copy(
         calls.append((kwargs["first_page"], kwargs["last_page"]))
         return convert_from_path(path, **kwargs)
 
-    monkeypatch.setattr("app.documents.pdf.convert_from_path", counting)
+    monkeypatch.setattr("app.documents.pdf_render.convert_from_path", counting)
     with opener(_data(LONG), PdfOptions(mode="ocr", pages="3,1", dpi=72)) as document:
         pages: Iterator[Page] = document.pages()
         assert calls == []

@@ -15,25 +15,18 @@ from __future__ import annotations
 
 import io
 import logging
-import math
-import os
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Final, Literal, Self, TypedDict, get_args
+from typing import Final, Literal, Self, TypedDict, get_args
 
-import numpy as np
-import numpy.typing as npt
-from pdf2image import convert_from_path
-from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
-from PIL import Image
-from pypdf import PasswordType, PdfReader, PdfWriter
+from pypdf import PasswordType, PdfReader
 
 from app.documents.page_ranges import parse_page_ranges, select_pages
-from app.documents.pdf_limits import bounded_pypdf, largest_image
+from app.documents.pdf_limits import bounded_pypdf
+from app.documents.pdf_render import MIN_DPI, PageRenderer, check_pixels
 from app.documents.pdf_text import EMPTY_LAYER, PageGeometry, TextLayer, read_text_layer
 from app.documents.sniff import PDF_SEARCH_WINDOW
 from app.documents.types import Page
@@ -41,20 +34,17 @@ from app.errors import (
     CorruptFile,
     ImageTooLarge,
     InvalidOption,
-    PageTooComplex,
     PdfPasswordIncorrect,
     PdfPasswordRequired,
 )
 
-__all__ = ["PdfDocument", "PdfMode", "PdfOptions", "open_pdf", "parse_page_ranges"]
+__all__ = [
+    "MAX_DPI", "MIN_DPI", "PdfDocument", "PdfMode", "PdfOptions", "open_pdf", "parse_page_ranges",
+]
 
 logger = logging.getLogger("app.documents")
 
 PdfMode = Literal["auto", "text", "ocr"]
-IMAGE_PIXELS_FACTOR: Final = 4
-"""An embedded image may hold this many times ``max_pixels`` (scans are often
-stored at a higher resolution than the page is rendered at)."""
-MIN_DPI: Final = 72
 MAX_DPI: Final = 600
 
 
@@ -135,13 +125,10 @@ class PdfDocument:
         self.page_count: int = len(reader.pages)
         self.selected: list[int] = selected
         self._reader = reader
-        self._data = data
         self._mode: PdfMode = options.mode
         self._dpi = options.dpi
         self._limits = limits
-        self._auth = auth
-        self._workdir = workdir
-        self._path: Path | None = None
+        self._renderer = PageRenderer(reader, data, bool(auth), workdir, options.dpi, limits)
         self._closed = False
 
     def __enter__(self) -> Self:
@@ -165,15 +152,12 @@ class PdfDocument:
     def check_page_sizes(self) -> None:
         """Raise ``ImageTooLarge`` if any selected page would render over ``max_pixels``."""
         for index in self.selected:
-            _check_pixels(index, self._geometry(index), self._dpi, self._limits.max_pixels)
+            check_pixels(index, self._geometry(index), self._dpi, self._limits.max_pixels)
 
     def close(self) -> None:
         """Remove the rendering copy of the PDF; the document is unusable afterwards."""
         self._closed = True
-        self._data = b""
-        if self._path is not None:
-            self._path.unlink(missing_ok=True)
-            self._path = None
+        self._renderer.close()
 
     def _page(self, index: int) -> Page:
         if self._closed:
@@ -192,7 +176,7 @@ class PdfDocument:
                 )
                 width, height = geometry.size
                 return Page(index, width, height, text_lines=layer.lines)
-        return self._render(index, geometry)
+        return self._renderer.render(index, geometry)
 
     def _geometry(self, index: int) -> PageGeometry:
         try:
@@ -213,75 +197,6 @@ class PdfDocument:
             logger.warning("pdf page %d: text layer unreadable (%s)", index + 1, type(exc).__name__)
             return EMPTY_LAYER
 
-    def _render(self, index: int, geometry: PageGeometry) -> Page:
-        """Render one page with pdftoppm into an RGB array."""
-        _check_pixels(index, geometry, self._dpi, self._limits.max_pixels)
-        self._check_images(index)
-        timeout = self._limits.render_timeout_s
-        started = time.perf_counter()
-        try:
-            images = convert_from_path(
-                self._file(),
-                dpi=self._dpi,
-                first_page=index + 1,
-                last_page=index + 1,
-                thread_count=1,
-                # pdf2image annotates int, but hands the value to Popen.communicate (float).
-                timeout=timeout,  # type: ignore[arg-type]
-            )
-        except PDFPopplerTimeoutError:
-            raise PageTooComplex(
-                f"Rendering page {index + 1} took longer than {timeout:g} s; "
-                "try a lower dpi or fewer pages."
-            ) from None
-        except (PDFPageCountError, PDFSyntaxError) as exc:
-            raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.") from exc
-        except Image.DecompressionBombError as exc:  # only when max_pixels exceeds Pillow's cap
-            raise ImageTooLarge(
-                f"Page {index + 1} is too large to render at {self._dpi} dpi; use a lower dpi."
-            ) from exc
-        if not images:
-            raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.")
-        image = _to_rgb_array(images.pop())
-        height, width = image.shape[:2]
-        logger.debug(
-            "pdf page %d: rendered %dx%d in %.1f ms", index + 1, width, height, _ms(started)
-        )
-        return Page(index, width, height, image=image)
-
-    def _check_images(self, index: int) -> None:
-        """Refuse a page that draws an image far beyond the pixel limit (poppler
-        decodes it whole, whatever the render size)."""
-        try:
-            width, height = largest_image(self._reader.pages[index])
-        except Exception:  # unreadable resources: poppler's problem, under its timeout
-            return
-        if width * height > IMAGE_PIXELS_FACTOR * self._limits.max_pixels:
-            raise ImageTooLarge(
-                f"Page {index + 1} draws an image of {width}x{height} pixels; at most "
-                f"{IMAGE_PIXELS_FACTOR * self._limits.max_pixels} are accepted."
-            )
-
-    def _file(self) -> Path:
-        """The private copy pdftoppm reads, written on first use under a random name."""
-        if self._path is None:
-            fd, name = tempfile.mkstemp(prefix="pdf-", suffix=".pdf", dir=self._workdir)
-            self._path = Path(name)  # set first, so close() removes a partial file too
-            with os.fdopen(fd, "wb") as handle:
-                if self._auth:
-                    # pdftoppm would take the password on its command line, where
-                    # every local user can read it: render a decrypted private copy.
-                    self._write_decrypted(handle)
-                else:
-                    handle.write(self._data)
-        return self._path
-
-    def _write_decrypted(self, handle: BinaryIO) -> None:
-        try:
-            PdfWriter(clone_from=self._reader).write(handle)
-        except Exception as exc:  # pypdf fails in many ways on damaged files
-            logger.info("pdf decrypted copy failed: %s", type(exc).__name__)
-            raise CorruptFile("The encrypted PDF could not be prepared for rendering.") from exc
 
 
 def _check_options(options: PdfOptions) -> None:
@@ -336,34 +251,6 @@ def _count_pages(reader: PdfReader) -> int:
     if count == 0:
         raise CorruptFile("The PDF has no pages.")
     return count
-
-
-def _check_pixels(index: int, geometry: PageGeometry, dpi: int, max_pixels: int) -> None:
-    """Raise ``ImageTooLarge`` naming the page and a dpi that would fit."""
-    width, height = geometry.size
-    if width * height <= max_pixels:
-        return
-    fitting = math.floor(dpi * math.sqrt(max_pixels / (width * height)))
-    while fitting >= MIN_DPI and math.prod(replace(geometry, dpi=fitting).size) > max_pixels:
-        fitting -= 1  # ceil() rounding can push the estimate just over the limit
-    hint = f"use dpi={fitting} or lower" if fitting >= MIN_DPI else "it is too large even at 72 dpi"
-    raise ImageTooLarge(
-        f"Page {index + 1} would be {width}x{height} pixels at {dpi} dpi, over the limit of "
-        f"{max_pixels} pixels; {hint}."
-    )
-
-
-def _to_rgb_array(image: Image.Image) -> npt.NDArray[np.uint8]:
-    """Copy ``image`` into an RGB uint8 array and release the PIL images."""
-    try:
-        rgb = image if image.mode == "RGB" else image.convert("RGB")
-        try:
-            return np.array(rgb, dtype=np.uint8)
-        finally:
-            if rgb is not image:
-                rgb.close()
-    finally:
-        image.close()
 
 
 def _ms(started: float) -> float:

@@ -1,0 +1,171 @@
+"""Rendering PDF pages for OCR: one page at a time, from one private copy.
+
+poppler's pdftoppm (through pdf2image) renders only the page asked for, into
+memory; the PDF it reads is written once, under a random name, into the
+request's private folder, and removed with the document. Before rendering, the
+page's size at the chosen dpi and the images it draws are checked against the
+pixel limit, so a pathological page is refused instead of rendered.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Final
+
+import numpy as np
+import numpy.typing as npt
+from pdf2image import convert_from_path
+from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from app.documents.pdf_limits import largest_image
+from app.documents.pdf_text import PageGeometry
+from app.documents.types import Page
+from app.errors import CorruptFile, ImageTooLarge, PageTooComplex
+
+if TYPE_CHECKING:
+    from app.documents.pdf import _Limits
+
+logger = logging.getLogger("app.documents")
+
+MIN_DPI: Final = 72
+IMAGE_PIXELS_FACTOR: Final = 4
+"""An embedded image may hold this many times ``max_pixels`` (scans are often
+stored at a higher resolution than the page is rendered at)."""
+
+
+class PageRenderer:
+    """Renders pages of one opened PDF; owns the private copy pdftoppm reads."""
+
+    def __init__(
+        self,
+        reader: PdfReader,
+        data: bytes,
+        decrypt: bool,
+        workdir: Path,
+        dpi: int,
+        limits: _Limits,
+    ) -> None:
+        self._reader = reader
+        self._data = data
+        self._decrypt = decrypt
+        self._workdir = workdir
+        self._dpi = dpi
+        self._limits = limits
+        self._path: Path | None = None
+
+    def close(self) -> None:
+        """Remove the private copy."""
+        self._data = b""
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
+            self._path = None
+
+    def render(self, index: int, geometry: PageGeometry) -> Page:
+        """Render one page with pdftoppm into an RGB array."""
+        check_pixels(index, geometry, self._dpi, self._limits.max_pixels)
+        self._check_images(index)
+        timeout = self._limits.render_timeout_s
+        started = time.perf_counter()
+        try:
+            images = convert_from_path(
+                self._file(),
+                dpi=self._dpi,
+                first_page=index + 1,
+                last_page=index + 1,
+                thread_count=1,
+                # pdf2image annotates int, but hands the value to Popen.communicate (float).
+                timeout=timeout,  # type: ignore[arg-type]
+            )
+        except PDFPopplerTimeoutError:
+            raise PageTooComplex(
+                f"Rendering page {index + 1} took longer than {timeout:g} s; "
+                "try a lower dpi or fewer pages."
+            ) from None
+        except (PDFPageCountError, PDFSyntaxError) as exc:
+            raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.") from exc
+        except Image.DecompressionBombError as exc:  # only when max_pixels exceeds Pillow's cap
+            raise ImageTooLarge(
+                f"Page {index + 1} is too large to render at {self._dpi} dpi; use a lower dpi."
+            ) from exc
+        if not images:
+            raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.")
+        image = _to_rgb_array(images.pop())
+        height, width = image.shape[:2]
+        logger.debug(
+            "pdf page %d: rendered %dx%d in %.1f ms", index + 1, width, height, _ms(started)
+        )
+        return Page(index, width, height, image=image)
+
+    def _check_images(self, index: int) -> None:
+        """Refuse a page that draws an image far beyond the pixel limit (poppler
+        decodes it whole, whatever the render size)."""
+        try:
+            width, height = largest_image(self._reader.pages[index])
+        except Exception:  # unreadable resources: poppler's problem, under its timeout
+            return
+        if width * height > IMAGE_PIXELS_FACTOR * self._limits.max_pixels:
+            raise ImageTooLarge(
+                f"Page {index + 1} draws an image of {width}x{height} pixels; at most "
+                f"{IMAGE_PIXELS_FACTOR * self._limits.max_pixels} are accepted."
+            )
+
+    def _file(self) -> Path:
+        """The private copy pdftoppm reads, written on first use under a random name."""
+        if self._path is None:
+            fd, name = tempfile.mkstemp(prefix="pdf-", suffix=".pdf", dir=self._workdir)
+            self._path = Path(name)  # set first, so close() removes a partial file too
+            with os.fdopen(fd, "wb") as handle:
+                if self._decrypt:
+                    # pdftoppm would take the password on its command line, where
+                    # every local user can read it: render a decrypted private copy.
+                    self._write_decrypted(handle)
+                else:
+                    handle.write(self._data)
+        return self._path
+
+    def _write_decrypted(self, handle: BinaryIO) -> None:
+        try:
+            PdfWriter(clone_from=self._reader).write(handle)
+        except Exception as exc:  # pypdf fails in many ways on damaged files
+            logger.info("pdf decrypted copy failed: %s", type(exc).__name__)
+            raise CorruptFile("The encrypted PDF could not be prepared for rendering.") from exc
+
+
+def check_pixels(index: int, geometry: PageGeometry, dpi: int, max_pixels: int) -> None:
+    """Raise ``ImageTooLarge`` naming the page and a dpi that would fit."""
+    width, height = geometry.size
+    if width * height <= max_pixels:
+        return
+    fitting = math.floor(dpi * math.sqrt(max_pixels / (width * height)))
+    while fitting >= MIN_DPI and math.prod(replace(geometry, dpi=fitting).size) > max_pixels:
+        fitting -= 1  # ceil() rounding can push the estimate just over the limit
+    hint = f"use dpi={fitting} or lower" if fitting >= MIN_DPI else "it is too large even at 72 dpi"
+    raise ImageTooLarge(
+        f"Page {index + 1} would be {width}x{height} pixels at {dpi} dpi, over the limit of "
+        f"{max_pixels} pixels; {hint}."
+    )
+
+
+def _to_rgb_array(image: Image.Image) -> npt.NDArray[np.uint8]:
+    """Copy ``image`` into an RGB uint8 array and release the PIL images."""
+    try:
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        try:
+            return np.array(rgb, dtype=np.uint8)
+        finally:
+            if rgb is not image:
+                rgb.close()
+    finally:
+        image.close()
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
