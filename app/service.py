@@ -174,6 +174,7 @@ class OCRService:
                         break
                     if time.monotonic() > options.deadline:
                         # Decoding and text layers are not the engine's queue: check here too.
+                        self.scheduler.stats.timed_out += 1
                         raise RequestTimeout("The request did not finish before its deadline.")
                     if page.image is None:
                         slots.release()
