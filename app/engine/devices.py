@@ -88,6 +88,9 @@ def engine_kwargs(settings: Settings, model_format: str, device: str) -> dict[st
             "device_type": "gpu" if on_gpu else "cpu",
             "intra_op_num_threads": settings.cpu_threads,
             "inter_op_num_threads": 1,
+            # The arena keeps the largest buffers ever needed: with pages of every
+            # size RSS only grows. Without it memory follows the page (see config).
+            "enable_cpu_mem_arena": settings.ort_memory_arena,
         }
         if on_gpu:
             config["device_id"] = int(device.partition(":")[2] or 0)
