@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench.peers import Server
-from bench.procfs import CpuWatch
+from bench.procfs import CpuWatch, cpu_seconds, settle
 
 
 @dataclass(slots=True)
@@ -42,6 +42,7 @@ class Run:
     records: list[Record]
     seconds: float
     cpu: dict[str, float]
+    server_cpu_s: float = 0.0
 
     @property
     def ok(self) -> list[Record]:
@@ -65,6 +66,8 @@ class Run:
             "images_per_s": round(self.images_per_s, 3),
             **percentiles([r.seconds for r in self.ok]),
             "cpu": self.cpu,
+            "server_cpu_s_per_image": round(self.server_cpu_s / len(self.ok), 3)
+            if self.ok else None,
         }
 
 
@@ -82,6 +85,10 @@ def percentiles(values: Sequence[float], prefix: str = "") -> dict[str, float]:
         f"{prefix}p99_s": round(q[98], 4),
         f"{prefix}max_s": round(max(values), 4),
     }
+
+
+SETTLE = False
+"""Wait for a quiet moment before each closed-loop run (bench.suite turns it on)."""
 
 
 def _limits(n: int) -> httpx.Limits:
@@ -111,12 +118,17 @@ def closed_loop(
         async with httpx.AsyncClient(timeout=600, limits=_limits(concurrency)) as http:
             await asyncio.gather(*(client(http) for _ in range(concurrency)))
 
+    quiet = settle(watch) if SETTLE else {}
+    server_pids = server.pids()
+    cpu0 = cpu_seconds(server_pids)
     with CpuWatch(watch) as cpu:
         started = time.perf_counter()
         asyncio.run(main())
         elapsed = time.perf_counter() - started
     server.requests_done += len(records)
-    return Run(server.name, concurrency, records, elapsed, cpu.result)
+    run = Run(server.name, concurrency, records, elapsed, {**cpu.result, **quiet},
+              cpu_seconds(server_pids) - cpu0)
+    return run
 
 
 def open_loop(

@@ -137,10 +137,16 @@ def baseline_available() -> bool:
     return BASELINE_PY.exists()
 
 
-def baseline(tmp: Path, *, mkldnn: bool = False) -> Server:
-    """The seed-style baseline app (bench/baseline/app.py) in its own venv."""
-    env = {"BASELINE_MKLDNN": "1" if mkldnn else "0"}
-    name = "baseline-mkldnn" if mkldnn else "baseline"
+def baseline(tmp: Path, *, lock: bool = True, mkldnn: bool = False) -> Server:
+    """The seed-style baseline app (bench/baseline/app.py) in its own venv.
+
+    ``lock``: the shared PaddleOCR instance runs on one dedicated thread (named
+    ``baseline``); without it (``baseline-nolock``) the app is exactly the seed design.
+    """
+    env = {"BASELINE_MKLDNN": "1" if mkldnn else "0", "BASELINE_LOCK": "1" if lock else "0"}
+    name = "baseline" if lock else "baseline-nolock"
+    if mkldnn:
+        name += "-mkldnn"
     cmd = [str(BASELINE_PY), str(BENCH / "baseline" / "app.py"), "--port", "{port}"]
     return Server(name, "baseline", cmd, env, tmp / f"{name}.log")
 

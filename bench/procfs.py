@@ -108,3 +108,22 @@ class CpuWatch:
             "load1_start": round(self.load0, 2),
             "load1_end": round(os.getloadavg()[0], 2),
         }
+
+
+def settle(own: list[int], *, below: float = 0.5, patience_s: float = 60.0) -> dict[str, float]:
+    """Wait (at most ``patience_s``) until other processes use under ``below`` cores.
+
+    On a shared machine this starts each measured run in a quiet moment when
+    there is one; what was seen is returned and reported either way.
+    """
+    started = time.monotonic()
+    other = 0.0
+    quiet = 0
+    while True:
+        busy0, own0 = machine_busy_seconds(), cpu_seconds(own)
+        time.sleep(1.0)
+        other = max(0.0, (machine_busy_seconds() - busy0) - (cpu_seconds(own) - own0))
+        quiet = quiet + 1 if other < below else 0
+        waited = time.monotonic() - started
+        if quiet >= 2 or waited >= patience_s:
+            return {"waited_s": round(waited, 1), "other_cores_before": round(other, 2)}

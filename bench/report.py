@@ -63,7 +63,7 @@ def render(r: dict[str, Any]) -> str:
                 "RSS growth, 2nd half | other CPU (cores) |",
                 "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for name, s in peers.items():
-            if not isinstance(s, dict) or "c4" not in s:
+            if not isinstance(s, dict) or "c1" not in s:
                 continue
             c1, c4, q = s["c1"], s["c4"], s["quality"]
             out.append(
@@ -76,6 +76,13 @@ def render(r: dict[str, Any]) -> str:
                 f"({s['stability']['answers']} answers) | {s['errors']} | "
                 f"{s['rss_final_mib']:.0f} | {s['rss_growth_second_half_mib']:+.0f} | "
                 f"{_cores(c1['other_cores'] + c4['other_cores'])} |")
+        probe = peers.get("baseline-nolock")
+        if probe:
+            c4 = probe["c4"]
+            out += ["", f"The seed design exactly (no lock), 4 clients, once through the files: "
+                    f"{c4['ok']}/{c4['requests']} answered, crashed: {probe['crashed']}, "
+                    f"statuses {probe['statuses']}, wrong answers (text differing from its "
+                    f"own one-client answer) for {probe['wrong_answer_files'] or 'no file'}."]
         out += ["", "RSS trace (requests served, MiB):", ""]
         for name, s in peers.items():
             if isinstance(s, dict) and "rss_trace_mib" in s:
@@ -85,6 +92,7 @@ def render(r: dict[str, Any]) -> str:
                 "| file | " + " | ".join(n for n in peers if isinstance(peers[n], dict)
                                          and "quality" in peers[n]) + " |"]
         names = [n for n in peers if isinstance(peers[n], dict) and "quality" in peers[n]]
+        out[-1] = "| file | " + " | ".join(names) + " |"
         out.append("|---|" + "---|" * len(names))
         files = peers[names[0]]["quality"]["per_file"]
         for f in files:

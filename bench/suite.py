@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
+import importlib.util
 import json
 import os
 import platform
@@ -37,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import peers
+from bench import load, peers
 from bench.engine_loop import DET_POLICIES, EngineLoop
 from bench.load import Run, closed_loop, open_loop, percentiles
 from bench.pages import generate
@@ -46,7 +47,7 @@ from bench.quality import Truth, corpus_truths, quality, stability
 from bench.server import ROOT, corpus_images
 
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("cold", "peers", "engine", "levers", "overload")
+SECTIONS = ("cold", "peers", "overload", "levers", "engine")
 
 LEVERS: dict[str, dict[str, str]] = {
     "default": {},
@@ -57,7 +58,12 @@ LEVERS: dict[str, dict[str, str]] = {
     "batch4_wait20": {"OCR_MAX_BATCH": "4", "OCR_MAX_WAIT_MS": "20"},
     "rotate_off": {"OCR_AUTO_ROTATE": "false"},
     "workers2_threads1": {"OCR_WORKERS_PER_DEVICE": "2", "OCR_CPU_THREADS": "1"},
+    # model choice: the PP-OCRv4 mobile Paddle set on PaddlePaddle (oneDNN) ...
+    "v4_paddle": {"OCR_BACKEND": "paddle", "OCR_MODEL_SET": "paddle-v4-embedded"},
+    # ... and the PP-OCRv6 small set with an int8 recognizer (bench/quantize.py prototype)
+    "v6_int8rec": {"OCR_MODEL_SET": "v6-int8rec"},
 }
+DEFAULT_LEVERS = [n for n in LEVERS if n != "v6_int8rec"]  # int8: opt in with --levers
 QUICK_LEVERS = ("default", "batch4_wait5")
 
 
@@ -104,10 +110,13 @@ class Suite:
         servers = [peers.service("service", self.tmp)]
         if self.quick or self.args.no_peers:
             return servers
-        if peers.baseline_available():
+        wanted = self.args.peers.split(",")
+        if "baseline" in wanted and peers.baseline_available():
             servers.append(peers.baseline(self.tmp))
         else:
             self.log("baseline venv missing (bench/setup_peers.sh): P1 skipped")
+        if "paddlex" not in wanted:
+            return servers
         if peers.paddlex_available():
             servers.append(peers.paddlex(self.tmp))
         else:
@@ -167,14 +176,36 @@ class Suite:
         svc = out["service"]
         for peer, key in (("baseline", "P1"), ("paddlex", "P1c")):
             if peer in out:
-                out[f"{key}_service_c4_over_{peer}_c4"] = round(
-                    svc["c4"]["images_per_s"] / out[peer]["c4"]["images_per_s"], 3)
-                out[f"{key}_service_c1_over_{peer}_c1"] = round(
-                    svc["c1"]["images_per_s"] / out[peer]["c1"]["images_per_s"], 3)
+                out[f"{key}_service_c4_over_{peer}_c4"] = _ratio(
+                    svc["c4"]["images_per_s"], out[peer]["c4"]["images_per_s"])
+                out[f"{key}_service_c1_over_{peer}_c1"] = _ratio(
+                    svc["c1"]["images_per_s"], out[peer]["c1"]["images_per_s"])
         if "baseline" in out:
-            out["P5_rss_service_over_baseline"] = round(
-                svc["rss_final_mib"] / out["baseline"]["rss_final_mib"], 3)
+            out["P5_rss_service_over_baseline"] = _ratio(
+                svc["rss_final_mib"], out["baseline"]["rss_final_mib"])
+            if not self.args.skip_nolock:
+                out["baseline-nolock"] = self._nolock_probe(runs["baseline"][0])
         self.results["peers"] = out
+
+    def _nolock_probe(self, reference: Run) -> dict[str, Any]:
+        """The seed design exactly (no lock) at 4 clients: does it survive, answer right?"""
+        server = peers.baseline(self.tmp, lock=False)
+        try:
+            server.start()
+            run = closed_loop(server, self.jobs, 4, self.watch(server))
+            crashed = server.process is not None and server.process.poll() is not None
+        finally:
+            server.stop()
+        expected = {r.name: r.text for r in reference.ok}
+        wrong = sorted({r.name for r in run.ok if r.text != expected.get(r.name, r.text)})
+        self.log(f"baseline-nolock c4: {len(run.ok)}/{len(run.records)} ok, "
+                 f"crashed {crashed}, wrong answers {wrong}")
+        return {
+            "c4": run.summary(),
+            "crashed": crashed,
+            "wrong_answer_files": wrong,
+            "statuses": sorted({r.status for r in run.records}),
+        }
 
     def _run(self, server: Server, jobs: list[tuple[str, bytes]], concurrency: int,
              others: list[Server]) -> Run:
@@ -187,7 +218,10 @@ class Suite:
 
     def _peer_summary(self, server: Server, runs: list[Run]) -> dict[str, Any]:
         c1 = [r for r in runs if r.concurrency == 1]
-        c4 = [r for r in runs if r.concurrency == 4]
+        # Throughput from whole passes over the files only: a last, shorter pass
+        # (to reach --rss-requests) has another mix of files.
+        c4 = [r for r in runs if r.concurrency == 4 and len(r.records) == len(self.jobs)]
+        c4 = c4 or [r for r in runs if r.concurrency == 4]
         first = {r.name: r.text for r in c1[0].records if r.status == 200}
         records = [(r.name, r.text) for run in runs for r in run.ok]
         trace = server.rss_trace
@@ -227,12 +261,14 @@ class Suite:
             out["engine_loop"] = {
                 "images_per_s": engine_rate,
                 "runs": [r["images_per_s"] for r in engine_runs],
+                "cpu_s_per_image": [r["cpu_s_per_image"] for r in engine_runs],
                 "cpu": [r["cpu"] for r in engine_runs],
                 "quality": quality(engine_runs[0]["texts"], self.truths),
             }
             out["service_c4"] = _pooled(service_runs)
             out["P1b_service_c4_over_engine"] = round(
                 out["service_c4"]["images_per_s"] / engine_rate, 3)
+            self.results["engine"] = out  # kept if a policy run fails
             policies = ["max960", "max736"] if self.quick else list(DET_POLICIES)
             by_policy: dict[str, list[dict[str, Any]]] = {p: [] for p in policies}
             for _ in range(reps):
@@ -246,6 +282,7 @@ class Suite:
                     "ratio_vs_max960": round(_rate(runs) / base, 3),
                     "quality": quality(runs[0]["texts"], self.truths),
                     "per_file_s": runs[0]["per_file_s"],
+                    "cpu_s_per_image": [r["cpu_s_per_image"] for r in runs],
                     "cpu": [r["cpu"] for r in runs],
                 }
                 for policy, runs in by_policy.items()
@@ -259,15 +296,20 @@ class Suite:
 
     def levers(self) -> None:
         """Each setting at c4, all servers up, rounds interleaved: default, X, Y, ... x reps."""
-        names = QUICK_LEVERS if self.quick else self.args.levers.split(",")
+        names = list(QUICK_LEVERS if self.quick else self.args.levers.split(","))
         reps = 1 if self.quick else self.args.reps
-        servers = {n: peers.service(f"lever-{n}", self.tmp, **LEVERS[n]) for n in names}
+        if "v6_int8rec" in names and not self._int8_set():
+            names.remove("v6_int8rec")
+        if "v4_paddle" in names and importlib.util.find_spec("paddle") is None:
+            names.remove("v4_paddle")
+        servers = {n: peers.service(f"lever-{n}", self.tmp, **self._lever_env(n))
+                   for n in names}
         runs: dict[str, list[Run]] = {n: [] for n in names}
         try:
             for server in servers.values():
                 server.start()
-            for server in servers.values():  # one warm pass each (first shapes)
-                closed_loop(server, self.jobs[:3], 1, [])
+            for name, server in servers.items():  # warm: Paddle compiles per new shape
+                closed_loop(server, self.jobs if "paddle" in name else self.jobs[:3], 4, [])
             for _ in range(reps):
                 for name, server in servers.items():
                     runs[name].append(self._run(server, self.jobs, 4, list(servers.values())))
@@ -286,6 +328,27 @@ class Suite:
             }
             for name in names
         }
+
+    def _lever_env(self, name: str) -> dict[str, str]:
+        env = dict(LEVERS[name])
+        if name == "v6_int8rec":
+            env["OCR_MODELS_DIR"] = str(self.tmp / "models")
+        return env
+
+    def _int8_set(self) -> bool:
+        """Build models/v6-int8rec under tmp with bench/quantize.py (needs bench/.venv-quant)."""
+        python = ROOT / "bench" / ".venv-quant" / "bin" / "python"
+        if not python.exists():
+            self.log("bench/.venv-quant missing (bench/setup_peers.sh quant): int8 lever skipped")
+            return False
+        from app.config import Settings
+        from app.engine.model_sets import resolve_model_set
+
+        resolve_model_set("embedded", Settings().models_dir, self.tmp / "cache-int8")
+        source = self.tmp / "cache-int8" / "model-sets" / "embedded"
+        subprocess.run([str(python), str(ROOT / "bench" / "quantize.py"), str(source),
+                        str(self.tmp / "models" / "v6-int8rec")], check=True)
+        return True
 
     # --- P7 -----------------------------------------------------------------
 
@@ -342,8 +405,14 @@ def _pooled(runs: list[Run]) -> dict[str, Any]:
         "ok": len(ok),
         "images_per_s": round(len(ok) / seconds, 3) if seconds else 0.0,
         **percentiles([r.seconds for r in ok]),
+        "server_cpu_s_per_image": round(sum(run.server_cpu_s for run in runs) / len(ok), 3)
+        if ok else None,
         "other_cores": [run.cpu["other_cores"] for run in runs],
     }
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
 
 
 def _rate(runs: list[dict[str, Any]]) -> float:
@@ -371,14 +440,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny counts (CI smoke run)")
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections, comma-separated")
     parser.add_argument("--no-peers", action="store_true", help="service only (no peer venvs)")
+    parser.add_argument("--peers", default="baseline,paddlex", help="peers to compare")
     parser.add_argument("--reps", type=int, default=2, help="interleaved repetitions")
     parser.add_argument("--cold-trials", type=int, default=3)
     parser.add_argument("--rss-requests", type=int, default=160)
-    parser.add_argument("--levers", default=",".join(LEVERS))
+    parser.add_argument("--skip-nolock", action="store_true",
+                        help="skip the run of the seed design without a lock (it crashes)")
+    parser.add_argument("--levers", default=",".join(DEFAULT_LEVERS))
     parser.add_argument("--queue", type=int, default=0, help="OCR_MAX_QUEUE for overload")
     parser.add_argument("--overload-seconds", type=float, default=30.0)
     parser.add_argument("--out", default="")
+    parser.add_argument("--no-settle", action="store_true",
+                        help="do not wait (up to 60 s) for a quiet machine before each run")
     args = parser.parse_args()
+    load.SETTLE = not (args.quick or args.no_settle)
     suite = Suite(args)
     suite.log(f"{len(suite.jobs)} files, {suite.results['machine']}, "
               f"commit {suite.results['commit']}")

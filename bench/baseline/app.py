@@ -17,6 +17,12 @@ Run in its own venv (bench/.venv-baseline, from bench/baseline/requirements.txt)
 
 ``POST /ocr`` (multipart ``file``) answers ``{"lines": [{"text", "score", "box"}]}``;
 ``GET /health`` answers 200 once the model is loaded (uvicorn serves only after startup).
+
+``BASELINE_LOCK=1`` runs ``ocr.ocr`` on one dedicated thread instead of the
+default pool: the same design made to survive concurrent clients. Without it,
+PaddlePaddle 3.0 crashes (SIGSEGV) when two requests run the shared predictor
+at once; a plain lock is not enough either: oneDNN then fails with "could not
+execute a primitive" when consecutive calls come from different pool threads.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import asyncio
 import importlib.util
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,6 +43,11 @@ import uvicorn
 from fastapi import FastAPI, File, HTTPException, UploadFile
 
 ocr: Any = None
+_one_thread = ThreadPoolExecutor(max_workers=1) if os.environ.get("BASELINE_LOCK") == "1" else None
+
+
+def _read(image: np.ndarray) -> Any:
+    return ocr.ocr(image, True)
 
 
 def _models_dir() -> Path:
@@ -81,7 +93,7 @@ async def run_ocr(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     if image is None:
         raise HTTPException(status_code=415, detail="not an image")
     loop = asyncio.get_event_loop()
-    result = await loop.run_in_executor(None, ocr.ocr, image, True)
+    result = await loop.run_in_executor(_one_thread, _read, image)
     lines = []
     for box, (text, score) in result[0] or []:
         lines.append({"text": text, "score": float(score), "box": np.asarray(box).tolist()})
