@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -155,6 +156,7 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / time.strftime("gpu-%Y%m%d-%H%M.json")
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    shutil.rmtree(tmp, ignore_errors=True)
     print(f"results: {out}")
 
 

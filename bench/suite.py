@@ -31,6 +31,7 @@ import importlib.util
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -467,6 +468,7 @@ def main() -> None:
         suite.write()
         gc.collect()
     out = suite.write()
+    shutil.rmtree(suite.tmp, ignore_errors=True)  # kept (with server logs) when a run fails
     print(json.dumps(_headline(suite.results), indent=2, ensure_ascii=False))
     print(f"results: {out}")
 
