@@ -49,10 +49,11 @@ class Settings(BaseSettings):
         "auto", description="'auto' (GPU when the backend sees one), 'cpu' or 'gpu:N'."
     )
     cpu_threads: int = Field(
-        default_factory=lambda: os.cpu_count() or 1,
+        # The cores this process may run on (taskset/cpuset), not the host's count.
+        default_factory=lambda: len(os.sched_getaffinity(0)) or 1,
         ge=1,
         le=256,
-        description="CPU threads for inference (default: number of cores).",
+        description="CPU threads for inference (default: the cores this process may run on).",
     )
     det_limit_side_len: int = Field(
         960, ge=320, le=4096, description="Longest side the detector sees, in pixels."

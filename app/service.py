@@ -118,6 +118,8 @@ class OCRService:
     ) -> DocumentResult:
         """OCR one uploaded document (name and type only sharpen error messages)."""
         started = time.perf_counter()
+        # Refuse before decoding: under overload an answer that costs nothing.
+        self.scheduler.refuse_if_full()
         kind = sniff(data, filename, content_type)
         workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
         try:

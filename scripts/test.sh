@@ -12,6 +12,7 @@ mkdir -p logs
 echo "== ruff";  $py -m ruff check app tests bench
 echo "== mypy";  $py -m mypy app
 echo "== pytest"; $py -m pytest "$@"
-echo "== bench (quick smoke run: checks the benchmark works, asserts no speed)"
-$py -m bench.run --quick > logs/bench-quick.json
-echo "bench quick run ok: logs/bench-quick.json"
+echo "== bench (quick smoke runs: check the benchmarks work, assert no speed)"
+$py -m bench.suite --quick > logs/bench-suite-quick.log 2>&1 || { tail -40 logs/bench-suite-quick.log; exit 1; }
+$py -m bench.pdf_bench --quick > logs/bench-pdf-quick.json 2>/dev/null
+echo "bench quick runs ok: logs/bench-suite-quick.log, logs/bench-pdf-quick.json"

@@ -138,15 +138,23 @@ class InferenceScheduler:
             for future in futures:
                 future.cancel()
 
+    def refuse_if_full(self) -> None:
+        """Raise ``Busy`` now if not even one more page would be admitted."""
+        if self._admitted >= self.max_queue:
+            self._refuse()
+
+    def _refuse(self) -> None:
+        self.stats.rejected += 1
+        raise Busy(
+            f"The engine queue is full ({self._admitted}/{self.max_queue} pages); "
+            "retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+
     def _admit(self, pages: int) -> None:
         with self._lock:
             if self._admitted + pages > self.max_queue:
-                self.stats.rejected += 1
-                raise Busy(
-                    f"The engine queue is full ({self._admitted}/{self.max_queue} pages); "
-                    "retry shortly.",
-                    headers={"Retry-After": "1"},
-                )
+                self._refuse()
             self._admitted += pages
 
     def _release(self, pages: int) -> None:
