@@ -84,6 +84,7 @@ class _ImageDocument:
             self._kind,
             max_pixels=self._settings.max_pixels,
             max_pages=self._settings.max_pages,
+            frames=self.page_count,
         )
 
     def close(self) -> None:

@@ -107,12 +107,7 @@ def closed_loop(
     async def client(http: httpx.AsyncClient) -> None:
         while not queue.empty():
             name, data = queue.get_nowait()
-            started = time.perf_counter()
-            try:
-                status, text = await server.post(http, name, data)
-            except httpx.HTTPError as exc:
-                status, text = -1, type(exc).__name__
-            records.append(Record(name, status, time.perf_counter() - started, text))
+            records.append(await _timed_post(server, http, name, data))
 
     async def main() -> None:
         async with httpx.AsyncClient(timeout=600, limits=_limits(concurrency)) as http:
@@ -129,6 +124,16 @@ def closed_loop(
     run = Run(server.name, concurrency, records, elapsed, {**cpu.result, **quiet},
               cpu_seconds(server_pids) - cpu0)
     return run
+
+
+async def _timed_post(server: Server, http: httpx.AsyncClient, name: str, data: bytes) -> Record:
+    """One request; a transport error is recorded as status -1, never raised."""
+    started = time.perf_counter()
+    try:
+        status, text = await server.post(http, name, data)
+    except httpx.HTTPError as exc:
+        status, text = -1, type(exc).__name__
+    return Record(name, status, time.perf_counter() - started, text)
 
 
 def open_loop(
@@ -148,12 +153,7 @@ def open_loop(
     total = int(rate * duration_s)
 
     async def one(http: httpx.AsyncClient, name: str, data: bytes) -> None:
-        started = time.perf_counter()
-        try:
-            status, text = await server.post(http, name, data)
-        except httpx.HTTPError as exc:
-            status, text = -1, type(exc).__name__
-        records.append(Record(name, status, time.perf_counter() - started, text))
+        records.append(await _timed_post(server, http, name, data))
 
     async def main() -> None:
         async with httpx.AsyncClient(timeout=600, limits=_limits(max_in_flight)) as http:

@@ -55,10 +55,15 @@ def count_frames(data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: in
 
 
 def decode_pages(
-    data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: int
+    data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: int, frames: int | None = None
 ) -> Iterator[Page]:
-    """Yield each frame as an RGB page, one at a time."""
-    frames = count_frames(data, kind, max_pixels=max_pixels, max_pages=max_pages)
+    """Yield each frame as an RGB page, one at a time.
+
+    ``frames``: the count ``count_frames`` already returned for ``data`` (its
+    checks are not repeated); ``None`` runs them here.
+    """
+    if frames is None:
+        frames = count_frames(data, kind, max_pixels=max_pixels, max_pages=max_pages)
     with _open(data, kind, max_pixels) as img:
         for index in range(frames):
             try:
