@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from app import config
 from app.config import Settings
 from app.engine.types import OCREngine
 from app.main import create_app
@@ -81,3 +85,18 @@ def test_bad_setting_refuses_to_start() -> None:
     lines = result.stderr.strip().splitlines()
     assert any(ln.startswith("invalid setting OCR_MAX_PAGES:") for ln in lines)
     assert any(ln.startswith("invalid setting OCR_DEVICE:") for ln in lines)
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "expected"),
+    [("max 100000\n", None), ("150000 100000\n", 2), ("50000 100000\n", 1), ("junk", None)],
+)
+def test_cpu_threads_follow_the_cgroup_quota(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cpu_max: str, expected: int | None
+) -> None:
+    affinity = len(os.sched_getaffinity(0))
+    (tmp_path / "cpu.max").write_text(cpu_max)
+    monkeypatch.setattr(config, "CGROUP_CPU_MAX", tmp_path / "cpu.max")
+    assert config.usable_cpus() == min(affinity, expected or affinity)
+    monkeypatch.setattr(config, "CGROUP_CPU_MAX", tmp_path / "absent")
+    assert config.usable_cpus() == affinity

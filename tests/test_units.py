@@ -51,9 +51,39 @@ def test_candidate_rotations() -> None:
     upright = [box("hello world", 0, 0, 200, 20)]
     assert orientation.candidate_rotations(upright) == []
     tall = [box("ab", 0, 0, 20, 200), box("cd", 30, 0, 50, 200)]
-    assert orientation.candidate_rotations(tall) == [90, 270]
+    # confident tall lines: PaddleX's quarter turn of the crops already stood them up
+    assert orientation.candidate_rotations(tall) == [270, 90]
+    garbled = [RecognizedLine(ln.text, 0.3, ln.polygon) for ln in tall]
+    assert orientation.candidate_rotations(garbled) == [90, 270]
     unsure = [RecognizedLine("x", 0.2, ((0, 0), (50, 0), (50, 10), (0, 10)))]
     assert orientation.candidate_rotations(unsure) == [180]
+
+
+def test_upright_stops_at_the_first_clear_winner() -> None:
+    image = np.zeros((200, 100, 3), dtype=np.uint8)
+    sideways = [RecognizedLine("garbled", 0.3, ((0, 0), (20, 0), (20, 150), (0, 150)))]
+    reads: list[int] = []
+
+    def read(batch: list[np.ndarray]) -> list[list[RecognizedLine]]:
+        reads.append(len(batch))
+        return [[box("clean text line", 0, 0, 150, 20)]]
+
+    lines, rotation = orientation.upright(image, sideways, read)
+    assert (rotation, reads) == (90, [1])  # one extra read, not one per candidate
+    assert lines[0].text == "clean text line"
+
+
+def test_upright_keeps_the_page_when_no_turn_reads_better() -> None:
+    image = np.zeros((100, 200, 3), dtype=np.uint8)
+    unsure = [RecognizedLine("text", 0.5, ((0, 0), (80, 0), (80, 10), (0, 10)))]
+    calls: list[int] = []
+
+    def read(batch: list[np.ndarray]) -> list[list[RecognizedLine]]:
+        calls.append(len(batch))
+        return [[RecognizedLine("tex", 0.5, unsure[0].polygon)]]
+
+    assert orientation.upright(image, unsure, read) == (unsure, 0)
+    assert calls == [1]
 
 
 def test_letterbox_round_trip() -> None:

@@ -134,6 +134,7 @@ def _build_pipeline(settings: Settings, model_set: ModelSet, device: str) -> Any
         use_textline_orientation=settings.use_textline_orientation,
         text_det_limit_side_len=settings.det_limit_side_len,
         text_det_limit_type="max",
+        text_recognition_batch_size=devices.rec_batch_size(settings, device),
         device=device,
         **devices.engine_kwargs(settings, model_set.model_format, device),
     )
