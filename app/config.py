@@ -18,6 +18,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 MIB: Final = 1024 * 1024
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 CGROUP_CPU_MAX: Final = Path("/sys/fs/cgroup/cpu.max")
+NVIDIA_DEVICE: Final = Path("/dev/nvidia0")
+CPU_ENGINES_MAX: Final = 4
+"""Engines on the CPU when not set. Several one-thread engines beat one engine with
+several threads (2 cores: 1.17x, bench/RESULTS.md), each costing a predictor's memory."""
 
 Backend = Literal["onnxruntime", "paddle"]
 LogFormat = Literal["text", "json"]
@@ -67,11 +71,11 @@ class Settings(BaseSettings):
         "auto", description="'auto' (GPU when the backend sees one), 'cpu' or 'gpu:N'."
     )
     cpu_threads: int = Field(
-        default_factory=usable_cpus,
-        ge=1,
+        0,
+        ge=0,
         le=256,
-        description="CPU threads for inference (default: the cores this process may run "
-        "on, capped by its cgroup CPU quota).",
+        description="Inference threads per engine; 0: the usable cores (affinity, cgroup "
+        "CPU quota) shared out among the engines.",
     )
     det_limit_side_len: int = Field(
         960, ge=320, le=4096, description="Longest side the detector sees, in pixels."
@@ -108,8 +112,11 @@ class Settings(BaseSettings):
     )
     decode_workers: int = Field(2, ge=1, le=64, description="Threads decoding uploads.")
     workers_per_device: int = Field(
-        1, ge=1, le=8,
-        description="Engine instances, each with its own predictor and worker thread.",
+        0,
+        ge=0,
+        le=8,
+        description="Engine instances, each with its own predictor and worker thread; 0: one "
+        f"per usable core up to {CPU_ENGINES_MAX} on the CPU, 1 on a GPU.",
     )
     engine_stall_s: float = Field(
         120.0, gt=0, le=3600,
@@ -188,6 +195,19 @@ class Settings(BaseSettings):
                 "or a folder under models_dir"
             )
         return self
+
+    @property
+    def engine_workers(self) -> int:
+        """Engine instances to load: the setting, or the default for the device."""
+        if self.workers_per_device:
+            return self.workers_per_device
+        gpu = self.device.startswith("gpu") or (self.device == "auto" and NVIDIA_DEVICE.exists())
+        return 1 if gpu else min(usable_cpus(), CPU_ENGINES_MAX)
+
+    @property
+    def threads_per_engine(self) -> int:
+        """Inference threads of each engine: the setting, or the cores shared out."""
+        return self.cpu_threads or max(1, usable_cpus() // self.engine_workers)
 
     @property
     def request_timeout_ms(self) -> int:

@@ -17,7 +17,7 @@ from app.config import PROJECT_ROOT, Settings
 def _default(name: str) -> str:
     field = Settings.model_fields[name]
     if field.default_factory is not None:
-        return "usable CPU cores" if name == "cpu_threads" else "computed"
+        return "computed"
     value = field.default
     if value is PydanticUndefined:
         return "required"

@@ -54,9 +54,9 @@ def warmup_image() -> np.ndarray:
 
 
 def _load_engines(settings: Settings, factory: EngineFactory) -> list[OCREngine]:
-    """Load ``workers_per_device`` engines and run one warm-up inference on each."""
+    """Load ``settings.engine_workers`` engines and warm each up with one inference."""
     engines = []
-    for _ in range(settings.workers_per_device):
+    for _ in range(settings.engine_workers):
         engine = factory(settings)
         engines.append(engine)
         if settings.warmup:

@@ -1,15 +1,18 @@
-"""The bare engine in this process: the ceiling the HTTP service is measured against (P1b).
+"""The bare engines in this process: the ceiling the HTTP service is measured against (P1b).
 
-``EngineLoop`` loads the engine exactly as the service does (``Settings`` from the
-environment, ``load_engine``) and reads files one at a time: decode + predict,
-nothing else. ``policy`` overrides the detector's size policy for one loop, a
-prototype of a setting the app does not have yet (PaddleOCR's own default is
-``limit_type='min'``, side 64, capped at 4000; the app always uses ``'max'``).
+``EngineLoop`` loads the engines exactly as the service does (``Settings`` from the
+environment, ``engine_workers`` x ``load_engine``) and reads files, one per engine
+at a time: decode + predict, nothing else. ``policy`` overrides the detector's
+size policy for one loop, a prototype of a setting the app does not have yet
+(PaddleOCR's own default is ``limit_type='min'``, side 64, capped at 4000; the app
+always uses ``'max'``).
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,7 +31,11 @@ DET_POLICIES: dict[str, dict[str, Any]] = {
 
 
 class EngineLoop:
-    """One engine loaded in-process."""
+    """The engines the service would load (``engine_workers``), in this process.
+
+    Each engine is driven by its own thread, as the scheduler drives it; files are
+    handed out one at a time to whichever engine is free.
+    """
 
     def __init__(self, cache_dir: Path, **overrides: Any) -> None:
         from app.config import Settings
@@ -36,59 +43,87 @@ class EngineLoop:
         from app.engine.types import EngineOptions
 
         self.settings = Settings(cache_dir=cache_dir, **overrides)
-        self.engine = load_engine(self.settings)
+        self.engines = [load_engine(self.settings) for _ in range(self.settings.engine_workers)]
         self.options = EngineOptions(self.settings.det_limit_side_len, self.settings.auto_rotate)
-        self._predict = self.engine._pipeline.predict
+        self._predicts = [engine._pipeline.predict for engine in self.engines]
 
-    def _rec_sampler(self) -> Any:
-        pipeline = self.engine._pipeline.paddlex_pipeline
-        inner = getattr(pipeline, "_pipeline", pipeline)
-        return inner.text_rec_model.batch_sampler
+    def _rec_samplers(self) -> list[Any]:
+        samplers = []
+        for engine in self.engines:
+            pipeline = engine._pipeline.paddlex_pipeline
+            inner = getattr(pipeline, "_pipeline", pipeline)
+            samplers.append(inner.text_rec_model.batch_sampler)
+        return samplers
+
+    def _configure(self, policy: str | None, rec_batch: int | None) -> list[int]:
+        overrides = DET_POLICIES[policy] if policy else {}
+        for engine, original in zip(self.engines, self._predicts, strict=True):
+            engine._pipeline.predict = functools.partial(_predict_with, original, overrides)
+        defaults = [sampler.batch_size for sampler in self._rec_samplers()]
+        for sampler in self._rec_samplers():
+            sampler.batch_size = rec_batch or sampler.batch_size
+        return defaults
+
+    def _restore(self, rec_batches: list[int]) -> None:
+        for engine, original in zip(self.engines, self._predicts, strict=True):
+            engine._pipeline.predict = original
+        for sampler, size in zip(self._rec_samplers(), rec_batches, strict=True):
+            sampler.batch_size = size
+
+    def _read_all(self, jobs: Sequence[tuple[str, bytes]]) -> tuple[dict[str, str],
+                                                                     dict[str, float]]:
+        from app.documents.images import decode_pages
+        from app.documents.sniff import sniff
+
+        texts: dict[str, str] = {}
+        per_file: dict[str, float] = {}
+        pending = list(enumerate(jobs))
+        lock = threading.Lock()
+
+        def drive(engine: Any) -> None:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    _, (name, data) = pending.pop(0)
+                tick = time.perf_counter()
+                lines = []
+                for page in decode_pages(data, sniff(data), max_pixels=10**9, max_pages=100):
+                    assert page.image is not None
+                    (result,) = engine.predict([page.image], self.options)
+                    lines += [ln.text for ln in result.lines if ln.score >= 0.5]
+                texts[name] = "\n".join(lines)
+                per_file[name] = round(time.perf_counter() - tick, 3)
+
+        threads = [threading.Thread(target=drive, args=(e,)) for e in self.engines]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return texts, per_file
 
     def run(self, jobs: Sequence[tuple[str, bytes]], policy: str | None = None,
             watch: list[int] | None = None, rec_batch: int | None = None) -> dict[str, Any]:
         """Read every job once; images/s, seconds per file and the texts.
 
         ``rec_batch``: text lines per recognizer call for this run (PaddleOCR's
-        ``text_recognition_batch_size``; the pipeline config's default is 6).
+        ``text_recognition_batch_size``; the app's CPU default is 1).
         """
-        from app.documents.images import decode_pages
-        from app.documents.sniff import sniff
-
-        overrides = DET_POLICIES[policy] if policy else {}
-
-        def predict(images: Any, **kwargs: Any) -> Any:
-            return self._predict(images, **{**kwargs, **overrides})
-
-        self.engine._pipeline.predict = predict
-        sampler = self._rec_sampler()
-        default_rec_batch = sampler.batch_size
-        if rec_batch:
-            sampler.batch_size = rec_batch
-        texts: dict[str, str] = {}
-        per_file: dict[str, float] = {}
+        rec_batches = self._configure(policy, rec_batch)
         quiet = settle(watch or [os.getpid()]) if load.SETTLE else {}
         cpu0 = cpu_seconds([os.getpid()])
         try:
             with CpuWatch(watch or [os.getpid()]) as cpu:
                 started = time.perf_counter()
-                for name, data in jobs:
-                    tick = time.perf_counter()
-                    lines = []
-                    pages = decode_pages(data, sniff(data), max_pixels=10**9, max_pages=100)
-                    for page in pages:
-                        assert page.image is not None
-                        (result,) = self.engine.predict([page.image], self.options)
-                        lines += [ln.text for ln in result.lines if ln.score >= 0.5]
-                    texts[name] = "\n".join(lines)
-                    per_file[name] = round(time.perf_counter() - tick, 3)
+                texts, per_file = self._read_all(jobs)
                 elapsed = time.perf_counter() - started
         finally:
-            self.engine._pipeline.predict = self._predict
-            sampler.batch_size = default_rec_batch
+            self._restore(rec_batches)
         return {
             "policy": policy or "settings",
-            "rec_batch": rec_batch or default_rec_batch,
+            "rec_batch": rec_batch or rec_batches[0],
+            "engines": len(self.engines),
+            "threads_per_engine": self.settings.threads_per_engine,
             "images": len(jobs),
             "seconds": round(elapsed, 2),
             "images_per_s": round(len(jobs) / elapsed, 3),
@@ -99,9 +134,14 @@ class EngineLoop:
         }
 
     def warm(self, jobs: Sequence[tuple[str, bytes]]) -> None:
-        """One read of the first job."""
-        self.run(jobs[:1])
+        """One read of the first job on every engine."""
+        self.run(jobs[:1] * len(self.engines))
 
     def close(self) -> None:
-        """Release the engine."""
-        self.engine.close()
+        """Release the engines."""
+        for engine in self.engines:
+            engine.close()
+
+
+def _predict_with(original: Any, overrides: dict[str, Any], images: Any, **kwargs: Any) -> Any:
+    return original(images, **{**kwargs, **overrides})

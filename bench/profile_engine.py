@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -52,7 +53,9 @@ def main() -> None:
     from app.engine.paddleocr_engine import load_engine
     from app.engine.types import EngineOptions
 
-    settings = Settings(cache_dir=Path(tempfile.mkdtemp(prefix="ocr-profile-")))
+    # One engine with every core: per-file times of one read, not throughput.
+    settings = Settings(cache_dir=Path(tempfile.mkdtemp(prefix="ocr-profile-")),
+                        workers_per_device=int(os.environ.get("OCR_WORKERS_PER_DEVICE", 1)))
     engine = load_engine(settings)
     pipeline = engine._pipeline.paddlex_pipeline
     inner = getattr(pipeline, "_pipeline", pipeline)
@@ -93,7 +96,8 @@ def main() -> None:
               f"{elapsed:7.2f} {det:5.2f} {rec:5.2f} {calls:5d}")
     print(f"{'total':36s} {len(images):>11d} files      {wall:7.2f} {totals['det']:5.2f} "
           f"{totals['rec']:5.2f}  ->  {len(images) / wall:.3f} img/s "
-          f"(threads {settings.cpu_threads}, det {args.policy or settings.det_limit_side_len}, "
+          f"(threads {settings.threads_per_engine}, "
+          f"det {args.policy or settings.det_limit_side_len}, "
           f"auto_rotate {settings.auto_rotate}, "
           f"rec batch {inner.text_rec_model.batch_sampler.batch_size})")
 

@@ -29,31 +29,21 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def engine_loop(files: list[Path], rounds: int) -> dict[str, float]:
-    """Images/s of decode + engine.predict in this process, one image at a time."""
-    from app.config import Settings
-    from app.documents.images import decode_pages
-    from app.documents.sniff import sniff
-    from app.engine.paddleocr_engine import load_engine
-    from app.engine.types import EngineOptions
+    """Images/s of decode + predict in this process, on the engines the service loads."""
+    import tempfile
 
-    settings = Settings()
-    engine = load_engine(settings)
-    options = EngineOptions(settings.det_limit_side_len, settings.auto_rotate)
-    blobs = [f.read_bytes() for f in files]
-    engine.predict([next(iter(decode_pages(blobs[0], sniff(blobs[0]), max_pixels=10**9,
-                                           max_pages=100))).image], options)  # warm-up
-    started = time.perf_counter()
-    count = 0
-    for _ in range(rounds):
-        for data in blobs:
-            pages = decode_pages(data, sniff(data), max_pixels=10**9, max_pages=100)
-            for page in pages:
-                assert page.image is not None
-                engine.predict([page.image], options)
-            count += 1
-    elapsed = time.perf_counter() - started
-    engine.close()
-    return {"images": count, "seconds": elapsed, "images_per_s": count / elapsed}
+    from bench.engine_loop import EngineLoop
+
+    jobs = [(f.name, f.read_bytes()) for f in files]
+    loop = EngineLoop(Path(tempfile.mkdtemp(prefix="ocr-run-")))
+    try:
+        loop.warm(jobs)
+        runs = [loop.run(jobs) for _ in range(rounds)]
+    finally:
+        loop.close()
+    seconds = sum(r["seconds"] for r in runs)
+    count = sum(r["images"] for r in runs)
+    return {"images": count, "seconds": seconds, "images_per_s": count / seconds}
 
 
 async def _client(url: str, jobs: asyncio.Queue[bytes], latencies: list[float]) -> None:

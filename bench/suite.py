@@ -54,11 +54,12 @@ LEVERS: dict[str, dict[str, str]] = {
     "default": {},
     "det736": {"OCR_DET_LIMIT_SIDE_LEN": "736"},
     "det4000": {"OCR_DET_LIMIT_SIDE_LEN": "4000"},
-    "threads1": {"OCR_CPU_THREADS": "1"},
+    # the default on 2 cores is 2 engines x 1 thread (OCR_WORKERS_PER_DEVICE=0: auto)
+    "engine1_threads2": {"OCR_WORKERS_PER_DEVICE": "1"},
+    "engine1_threads1": {"OCR_WORKERS_PER_DEVICE": "1", "OCR_CPU_THREADS": "1"},
     "batch4_wait5": {"OCR_MAX_BATCH": "4", "OCR_MAX_WAIT_MS": "5"},
     "batch4_wait20": {"OCR_MAX_BATCH": "4", "OCR_MAX_WAIT_MS": "20"},
     "rotate_off": {"OCR_AUTO_ROTATE": "false"},
-    "workers2_threads1": {"OCR_WORKERS_PER_DEVICE": "2", "OCR_CPU_THREADS": "1"},
     # model choice: the PP-OCRv4 mobile Paddle set on PaddlePaddle (oneDNN) ...
     "v4_paddle": {"OCR_BACKEND": "paddle", "OCR_MODEL_SET": "paddle-v4-embedded"},
     # ... and the PP-OCRv6 small set with an int8 recognizer (bench/quantize.py prototype)

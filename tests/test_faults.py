@@ -35,7 +35,7 @@ class HangingEngine(EchoEngine):
 
 def test_hung_engine_times_out_reports_not_ready_and_recovers(tmp_path: Path) -> None:
     engine = HangingEngine()
-    settings = Settings(cache_dir=tmp_path, warmup=False, engine_stall_s=0.3)
+    settings = Settings(cache_dir=tmp_path, warmup=False, engine_stall_s=0.3, workers_per_device=1)
     with TestClient(create_app(settings, lambda _: engine)) as client:
         wait_until(lambda: client.get("/health").status_code == 200)
         with ThreadPoolExecutor(2) as pool:

@@ -101,7 +101,7 @@ def engine_kwargs(settings: Settings, model_format: str, device: str) -> dict[st
     if settings.backend == "onnxruntime":
         config: dict[str, Any] = {
             "device_type": "gpu" if on_gpu else "cpu",
-            "intra_op_num_threads": settings.cpu_threads,
+            "intra_op_num_threads": settings.threads_per_engine,
             "inter_op_num_threads": 1,
             # Without the arena every buffer is a fresh malloc (about 20 % slower
             # here). Memory patterns plan one block per input shape, and pages come
@@ -121,7 +121,7 @@ def engine_kwargs(settings: Settings, model_format: str, device: str) -> dict[st
             # an attribute); without oneDNN the CPU is about 7x slower.
             "run_mode": "mkldnn",
             "enable_new_ir": model_format == "paddle-pir",
-            "cpu_threads": settings.cpu_threads,
+            "cpu_threads": settings.threads_per_engine,
             "mkldnn_cache_capacity": MKLDNN_CACHE_CAPACITY,
         },
     }
