@@ -116,7 +116,7 @@ class Settings(BaseSettings):
         ge=0,
         le=8,
         description="Engine instances, each with its own predictor and worker thread; 0: one "
-        f"per usable core up to {CPU_ENGINES_MAX} on the CPU, 1 on a GPU.",
+        f"per usable core up to {CPU_ENGINES_MAX} for ONNX Runtime on the CPU, else 1.",
     )
     engine_stall_s: float = Field(
         120.0, gt=0, le=3600,
@@ -202,7 +202,11 @@ class Settings(BaseSettings):
         if self.workers_per_device:
             return self.workers_per_device
         gpu = self.device.startswith("gpu") or (self.device == "auto" and NVIDIA_DEVICE.exists())
-        return 1 if gpu else min(usable_cpus(), CPU_ENGINES_MAX)
+        # Paddle's oneDNN predictors lose from it (2 engines x 1 thread: 0.76x of
+        # 1 x 2 on 2 cores; ONNX Runtime: 1.2x, bench/RESULTS.md).
+        if gpu or self.backend == "paddle":
+            return 1
+        return min(usable_cpus(), CPU_ENGINES_MAX)
 
     @property
     def threads_per_engine(self) -> int:

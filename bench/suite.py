@@ -165,11 +165,15 @@ class Suite:
             runs: dict[str, list[Run]] = {s.name: [] for s in servers}
             for server in servers:  # c1: latency at one client, first answers for CER
                 runs[server.name].append(self._run(server, self.jobs, 1, servers))
+            # A pass ends when its last file is answered: servers that run several
+            # requests at once idle through that tail, serial ones do not. More
+            # rounds per pass measure sustained load (--pass-rounds).
+            c4_jobs = self.jobs * (1 if self.quick else self.args.pass_rounds)
             while any(s.requests_done < target for s in servers):
                 for server in servers:
                     left = target - server.requests_done
                     if left > 0:
-                        jobs = self.jobs[: min(left, len(self.jobs))]
+                        jobs = c4_jobs[: min(left, len(c4_jobs))]
                         runs[server.name].append(self._run(server, jobs, 4, servers))
             out = {s.name: self._peer_summary(s, runs[s.name]) for s in servers}
         finally:
@@ -446,6 +450,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=2, help="interleaved repetitions")
     parser.add_argument("--cold-trials", type=int, default=3)
     parser.add_argument("--rss-requests", type=int, default=160)
+    parser.add_argument("--pass-rounds", type=int, default=1,
+                        help="rounds through the files per 4-client pass in `peers`")
     parser.add_argument("--skip-nolock", action="store_true",
                         help="skip the run of the seed design without a lock (it crashes)")
     parser.add_argument("--levers", default=",".join(DEFAULT_LEVERS))

@@ -8,6 +8,7 @@
 #   scripts/gpu_check.sh                       # engine + service, workers 1 and 2
 #   OCR_BACKEND=paddle OCR_MODEL_SET=paddle-v4-embedded scripts/gpu_check.sh
 #   scripts/gpu_check.sh --batches 1,4,16,32 --workers 1,2,4
+#   OCR_REC_BATCH_SIZE=32 scripts/gpu_check.sh  # text lines per recognizer call (GPU default 6)
 #   scripts/gpu_check.sh --allow-cpu --quick   # no GPU: checks the script itself
 #
 # Prints images/s per batch size (and p50/p99 latency, batch sizes really formed,
