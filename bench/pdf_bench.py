@@ -7,7 +7,8 @@
   builds line boxes) on a large text PDF, divided by pages/s of plain pypdf
   ``extract_text()`` in-process on the same file, in the same run.
 * Memory: peak RSS (VmHWM) of a fresh service process OCRing a generated
-  N-page scanned PDF, divided by the same for its 1-page version.
+  N-page scanned PDF, divided by the same for its 1-page and 2-page versions
+  (with two engines, two pages are the first that keep both busy).
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def main() -> None:
             server.stop()
     raw_rate = raw_pypdf(data, text_pages, rounds)
     one = ocr_peak(scanned_pdf(1), 1)
+    # Two pages already keep two engines busy at once (one page each): from
+    # there on, peak memory must not depend on the page count.
+    two = ocr_peak(scanned_pdf(2), 2)
     many = ocr_peak(scanned_pdf(scan_pages), scan_pages)
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -118,7 +122,9 @@ def main() -> None:
         "ratio_text_service_over_pypdf": service_rate / raw_rate,
         "scan_1_page": one,
         f"scan_{scan_pages}_pages": many,
+        "scan_2_pages": two,
         "ratio_peak_rss_many_over_one": many["peak_rss_mb"] / one["peak_rss_mb"],
+        "ratio_peak_rss_many_over_two": many["peak_rss_mb"] / two["peak_rss_mb"],
     }
     RESULTS.mkdir(exist_ok=True)
     name = "pdf-quick.json" if args.quick else "pdf.json"
