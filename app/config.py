@@ -21,7 +21,7 @@ CGROUP_CPU_MAX: Final = Path("/sys/fs/cgroup/cpu.max")
 NVIDIA_DEVICE: Final = Path("/dev/nvidia0")
 CPU_ENGINES_MAX: Final = 4
 """Engines on the CPU when not set. Several one-thread engines beat one engine with
-several threads (2 cores: 1.17x, bench/RESULTS.md), each costing a predictor's memory."""
+several threads (2 cores: 1.2x, bench/RESULTS.md), each costing a predictor's memory."""
 
 Backend = Literal["onnxruntime", "paddle"]
 LogFormat = Literal["text", "json"]
