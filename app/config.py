@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Final, Literal
 
@@ -196,7 +197,8 @@ class Settings(BaseSettings):
             )
         return self
 
-    @property
+    # Cached: settings are read once at start, and these read /sys and /dev.
+    @cached_property
     def engine_workers(self) -> int:
         """Engine instances to load: the setting, or the default for the device."""
         if self.workers_per_device:
@@ -206,12 +208,16 @@ class Settings(BaseSettings):
         # 1 x 2 on 2 cores; ONNX Runtime: 1.2x, bench/RESULTS.md).
         if gpu or self.backend == "paddle":
             return 1
-        return min(usable_cpus(), CPU_ENGINES_MAX)
+        return min(self._usable_cpus, CPU_ENGINES_MAX)
 
-    @property
+    @cached_property
     def threads_per_engine(self) -> int:
         """Inference threads of each engine: the setting, or the cores shared out."""
-        return self.cpu_threads or max(1, usable_cpus() // self.engine_workers)
+        return self.cpu_threads or max(1, self._usable_cpus // self.engine_workers)
+
+    @cached_property
+    def _usable_cpus(self) -> int:
+        return usable_cpus()
 
     @property
     def request_timeout_ms(self) -> int:

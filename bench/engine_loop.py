@@ -10,6 +10,7 @@ always uses ``'max'``).
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import threading
@@ -59,8 +60,9 @@ class EngineLoop:
         overrides = DET_POLICIES[policy] if policy else {}
         for engine, original in zip(self.engines, self._predicts, strict=True):
             engine._pipeline.predict = functools.partial(_predict_with, original, overrides)
-        defaults = [sampler.batch_size for sampler in self._rec_samplers()]
-        for sampler in self._rec_samplers():
+        samplers = self._rec_samplers()
+        defaults = [sampler.batch_size for sampler in samplers]
+        for sampler in samplers:
             sampler.batch_size = rec_batch or sampler.batch_size
         return defaults
 
@@ -77,7 +79,7 @@ class EngineLoop:
 
         texts: dict[str, str] = {}
         per_file: dict[str, float] = {}
-        pending = list(enumerate(jobs))
+        pending = collections.deque(jobs)
         lock = threading.Lock()
 
         def drive(engine: Any) -> None:
@@ -85,7 +87,7 @@ class EngineLoop:
                 with lock:
                     if not pending:
                         return
-                    _, (name, data) = pending.pop(0)
+                    name, data = pending.popleft()
                 tick = time.perf_counter()
                 lines = []
                 for page in decode_pages(data, sniff(data), max_pixels=10**9, max_pages=100):
