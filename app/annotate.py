@@ -25,15 +25,13 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
-from app.api.present import kept
 from app.config import Settings
 from app.documents import images
-from app.documents.pdf import PdfOptions, open_pdf
+from app.documents.pdf import open_pdf
 from app.documents.sniff import sniff
-from app.documents.types import MediaKind
-from app.engine.types import RecognizedLine
+from app.domain import Line, MediaKind, Page, PdfOptions, RequestOptions
 from app.errors import InvalidPages
-from app.service import OCRService, PageOutcome, RequestOptions
+from app.service import OCRService
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -53,7 +51,7 @@ class AnnotatedPage:
     """The drawn page and what was drawn."""
 
     png: bytes
-    page: PageOutcome
+    page: Page
     page_number: int
     page_count: int
     lines: int
@@ -87,13 +85,13 @@ async def annotate_page(
             filename = content_type = None
         result = await service.process(data, options, filename, content_type)
     (page,) = result.pages
-    lines = kept(page, options.min_score)
+    lines = page.lines
     png = await _in_thread(service, draw_lines, pixels, lines, (page.width, page.height))
     return AnnotatedPage(png, page, page_number, page_count, len(lines))
 
 
 def draw_lines(
-    pixels: Pixels, lines: Sequence[RecognizedLine], size: tuple[int, int]
+    pixels: Pixels, lines: Sequence[Line], size: tuple[int, int]
 ) -> bytes:
     """PNG of ``pixels`` (resized to ``size`` if need be) with each line outlined and numbered."""
     canvas = Image.fromarray(pixels).convert("RGB")

@@ -24,8 +24,9 @@ from app.api import annotate, health, ocr, system
 from app.api import metrics as metrics_api
 from app.api.docs import install_docs
 from app.config import Settings
+from app.domain import EngineOptions
 from app.engine.scheduler import InferenceScheduler
-from app.engine.types import EngineOptions, OCREngine
+from app.engine.types import OCREngine
 from app.errors import install_error_handlers
 from app.logs import RequestLogContext
 from app.metrics import Metrics, install_metrics, timed_engine_factory

@@ -48,7 +48,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.config import Settings
-from app.engine.types import EngineInfo, EngineOptions, Image, OCREngine, PageOCR
+from app.domain import EngineOptions, Image
+from app.engine.types import EngineInfo, OCREngine, PageOCR
 from app.state import AppState
 
 REQUEST_BUCKETS: Final = (

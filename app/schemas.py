@@ -19,6 +19,13 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
+class Word(BaseModel):
+    text: str = Field(examples=["Hello"])
+    bbox: list[float] = Field(
+        examples=[[10, 12, 90, 40]], description="[x_min, y_min, x_max, y_max] in pixels."
+    )
+
+
 class Line(BaseModel):
     text: str = Field(examples=["Hello world!"])
     score: float | None = Field(
@@ -31,6 +38,27 @@ class Line(BaseModel):
     bbox: list[float] = Field(
         examples=[[10, 12, 220, 40]], description="[x_min, y_min, x_max, y_max] in pixels."
     )
+    block: int = Field(0, examples=[0], description="Index of the line's block in `blocks`.")
+    paragraph: int = Field(
+        0, examples=[0], description="Index of the line's paragraph within its block."
+    )
+
+
+class Paragraph(BaseModel):
+    index: int = Field(examples=[0], description="Position within the block, in reading order.")
+    bbox: list[float] = Field(examples=[[10, 12, 220, 80]])
+    lines: list[int] = Field(
+        examples=[[0, 1]], description="Indices into the page's `lines` (reading order)."
+    )
+    heading: bool = Field(
+        False, description="Markedly taller text than the page's body: a title or heading."
+    )
+
+
+class Block(BaseModel):
+    index: int = Field(examples=[0], description="Position on the page, in reading order.")
+    bbox: list[float] = Field(examples=[[10, 12, 220, 80]])
+    paragraphs: list[Paragraph]
 
 
 class PageResult(BaseModel):
@@ -38,10 +66,19 @@ class PageResult(BaseModel):
     width: int = Field(examples=[1080])
     height: int = Field(examples=[1528])
     source: Literal["ocr", "text-layer"] = Field(examples=["ocr"])
+    text_layer: str | None = Field(
+        None,
+        examples=["no unicode map"],
+        description="PDF only: why the page's text layer was not trusted (the page was then "
+        "OCRed), or, with mode=text, what is wrong with the layer that was used anyway.",
+    )
     rotation: int = Field(
         0, description="Degrees (clockwise) the page was turned to read it upright."
     )
-    lines: list[Line]
+    lines: list[Line] = Field(description="Every kept line, in reading order.")
+    blocks: list[Block] = Field(
+        description="Blocks in reading order, each with its paragraphs (line indices)."
+    )
 
 
 class DebugPage(PageResult):

@@ -1,9 +1,12 @@
-"""One document, start to finish: sniff, decode page by page, OCR, collect.
+"""One document, start to finish: sniff, decode page by page, OCR, lay out.
 
-Decoding and rendering run in a bounded thread pool, inference in the
-scheduler's worker; this coroutine only hands pages along. At most ``window``
-decoded pages of a request exist at once, so memory stays flat however many
-pages a document has, while the next page decodes as the engine reads the last.
+Every caller (a synchronous request, a stream, a job, the annotate view) opens
+the upload with ``OCRService.open`` and takes finished pages, in page order,
+from ``Reading.pages()``; ``process`` collects them all. Decoding, rendering and
+layout run in a bounded thread pool, inference in the scheduler's workers; the
+coroutines only hand pages along. At most ``window`` decoded pages of a request
+exist at once, so memory stays flat however many pages a document has, while
+the next page decodes as the engine reads the last.
 """
 
 from __future__ import annotations
@@ -12,93 +15,145 @@ import asyncio
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol, TypeVar, TypeVarTuple, Unpack
+from typing import TypeVar, TypeVarTuple, Unpack
 
 import anyio
 
 from app.config import Settings
-from app.documents import images
-from app.documents.pdf import PdfOptions, open_pdf
 from app.documents.sniff import sniff
-from app.documents.types import MediaKind, Page
+from app.documents.source import DocumentLimits, SourceDocument, open_document
+from app.domain import DecodedPage, Document, Line, MediaKind, Page, RequestOptions, Source
 from app.engine.scheduler import InferenceScheduler
-from app.engine.types import EngineOptions, PageOCR, RecognizedLine
-from app.errors import OCRServiceError, RequestTimeout
+from app.errors import RequestTimeout
+from app.layout import analyze
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
 
-@dataclass(frozen=True, slots=True)
-class RequestOptions:
-    """Everything one request asked for. Immutable, passed along, never stored."""
-
-    min_score: float
-    engine: EngineOptions
-    deadline: float
-    pdf: PdfOptions = field(default_factory=PdfOptions)
-
-
 @dataclass(slots=True)
-class PageOutcome:
-    """A processed page: where its text came from and every line found."""
+class Timings:
+    """Seconds spent per stage on one document (summed over its pages)."""
 
-    index: int
-    width: int
-    height: int
-    source: str
-    lines: tuple[RecognizedLine, ...]
-    rotation: int = 0
-    ocr_seconds: float = 0.0
+    started: float = field(default_factory=time.perf_counter)
+    decode: float = 0.0
+    ocr: float = 0.0
+    layout: float = 0.0
 
-
-@dataclass(slots=True)
-class DocumentResult:
-    kind: MediaKind
-    page_count: int
-    pages: list[PageOutcome]
-    timings_ms: dict[str, float] = field(default_factory=dict)
-
-
-class _Document(Protocol):
-    page_count: int
-
-    def pages(self) -> Iterator[Page]: ...
-
-    def close(self) -> None: ...
+    def as_ms(self) -> dict[str, float]:
+        """The timings the API reports, in milliseconds."""
+        total = time.perf_counter() - self.started
+        return {
+            "decode": round(self.decode * 1000, 1),
+            "ocr": round(self.ocr * 1000, 1),
+            "layout": round(self.layout * 1000, 1),
+            "total": round(total * 1000, 1),
+        }
 
 
-class _ImageDocument:
-    def __init__(self, data: bytes, kind: MediaKind, settings: Settings) -> None:
-        self._data, self._kind, self._settings = data, kind, settings
-        self.page_count = images.count_frames(
-            data, kind, max_pixels=settings.max_pixels, max_pages=settings.max_pages
+class Reading:
+    """An opened document being read: its size up front, then its pages one by one."""
+
+    def __init__(
+        self, service: OCRService, document: SourceDocument, kind: MediaKind,
+        options: RequestOptions, workdir: Path, timings: Timings,
+    ) -> None:
+        self.kind = kind
+        self.page_count = document.page_count
+        self.page_numbers = [i + 1 for i in document.selected]
+        """1-based numbers of the pages ``pages()`` yields."""
+        self.timings = timings
+        self._service, self._document, self._options = service, document, options
+        self._workdir = workdir
+
+    async def pages(self) -> AsyncIterator[Page]:
+        """Yield each selected page when it is read, in page order.
+
+        Stopping early (or the caller being cancelled) drops the pages not yet
+        started and cancels those in flight.
+        """
+        service, options = self._service, self._options
+        iterator = self._document.pages()
+        pending: deque[asyncio.Task[Page]] = deque()
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len(pending) < service.window:
+                    tick = time.perf_counter()
+                    decoded = await service.in_thread(next, iterator, None)
+                    self.timings.decode += time.perf_counter() - tick
+                    if decoded is None:
+                        exhausted = True
+                        break
+                    if time.monotonic() > options.deadline:
+                        # Decoding and text layers are not the engine's queue: check here too.
+                        service.scheduler.stats.timed_out += 1
+                        raise RequestTimeout("The request did not finish before its deadline.")
+                    pending.append(asyncio.create_task(self._read(decoded)))
+                    del decoded  # the task holds the only reference to the pixels
+                if not pending:
+                    return
+                yield await pending.popleft()
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Release the document and its private folder."""
+        try:
+            await self._service.in_thread(self._document.close)
+        finally:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+
+    async def _read(self, decoded: DecodedPage) -> Page:
+        lines: tuple[Line, ...] = decoded.text_lines or ()
+        rotation, ocr_s = 0, 0.0
+        if decoded.image is not None:
+            started = time.perf_counter()
+            (result,) = await self._service.scheduler.run(
+                [decoded.image], self._options.engine, self._options.deadline
+            )
+            ocr_s = time.perf_counter() - started
+            self.timings.ocr += ocr_s
+            lines, rotation = result.lines, result.rotation
+        tick = time.perf_counter()
+        page = await self._service.in_thread(
+            lay_out, decoded, lines, rotation, self._options.min_score
         )
+        self.timings.layout += time.perf_counter() - tick
+        return replace(page, ocr_seconds=ocr_s)
 
-    def pages(self) -> Iterator[Page]:
-        return images.decode_pages(
-            self._data,
-            self._kind,
-            max_pixels=self._settings.max_pixels,
-            max_pages=self._settings.max_pages,
-            frames=self.page_count,
-        )
 
-    def close(self) -> None:
-        self._data = b""
+def lay_out(
+    decoded: DecodedPage, lines: tuple[Line, ...], rotation: int, min_score: float
+) -> Page:
+    """Drop lines below ``min_score`` (text-layer lines have none) and order the rest."""
+    kept = tuple(ln for ln in lines if ln.score is None or ln.score >= min_score)
+    dropped = tuple(ln for ln in lines if ln.score is not None and ln.score < min_score)
+    layout = analyze(kept, decoded.width, decoded.height, rotation)
+    return Page(decoded.index, decoded.width, decoded.height, decoded.source, layout,
+                rotation, dropped, decoded.text_layer_note)
 
 
 class OCRService:
-    """Runs documents through decoding and the scheduler."""
+    """Runs documents through decoding, the scheduler and layout."""
 
     def __init__(self, settings: Settings, scheduler: InferenceScheduler) -> None:
         self.settings = settings
         self.scheduler = scheduler
         self._decode_limiter = anyio.CapacityLimiter(settings.decode_workers)
         self.window = max(2, settings.max_batch)
+        self.limits = DocumentLimits(
+            max_pages=settings.max_pages,
+            max_pixels=settings.max_pixels,
+            pdf_min_text_chars=settings.pdf_min_text_chars,
+            pdf_render_timeout_s=settings.pdf_render_timeout_s,
+        )
 
     @property
     def backend(self) -> str:
@@ -110,126 +165,54 @@ class OCRService:
         """The model set the engine runs."""
         return self.scheduler.engine.info.model_set
 
+    async def open(
+        self,
+        data: bytes,
+        options: RequestOptions,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> Reading:
+        """Sniff and open an upload (name and type only sharpen error messages).
+
+        The caller must ``await reading.close()`` when done with it.
+        """
+        timings = Timings()
+        # Refuse before decoding: under overload an answer that costs nothing.
+        self.scheduler.refuse_if_full()
+        kind = sniff(data, filename, content_type)
+        workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
+        try:
+            document = await self.in_thread(
+                open_document, data, kind, options.pdf, self.limits, workdir
+            )
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        return Reading(self, document, kind, options, workdir, timings)
+
     async def process(
         self,
         data: bytes,
         options: RequestOptions,
         filename: str | None = None,
         content_type: str | None = None,
-    ) -> DocumentResult:
-        """OCR one uploaded document (name and type only sharpen error messages)."""
-        started = time.perf_counter()
-        # Refuse before decoding: under overload an answer that costs nothing.
-        self.scheduler.refuse_if_full()
-        kind = sniff(data, filename, content_type)
-        workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
+    ) -> Document:
+        """Read a whole document and return every selected page."""
+        reading = await self.open(data, options, filename, content_type)
         try:
-            document = await self._in_thread(self._open, data, kind, options, workdir)
-            try:
-                pages, decode_s, ocr_s = await self._run_pages(document, options)
-            finally:
-                await self._in_thread(document.close)
+            pages = [page async for page in reading.pages()]
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        total_ms = (time.perf_counter() - started) * 1000
-        timings = {
-            "decode": round(decode_s * 1000, 1),
-            "ocr": round(ocr_s * 1000, 1),
-            "total": round(total_ms, 1),
-        }
-        return DocumentResult(kind, document.page_count, pages, timings)
+            await reading.close()
+        return Document(reading.kind, reading.page_count, pages, reading.timings.as_ms())
+
+    async def in_thread(self, func: Callable[[Unpack[Ts]], T], *args: *Ts) -> T:
+        """Run blocking document work in the service's bounded thread pool."""
+        return await anyio.to_thread.run_sync(func, *args, limiter=self._decode_limiter)
 
     def _tmp_root(self) -> Path:
         root = self.settings.cache_dir / "tmp"
         root.mkdir(parents=True, exist_ok=True)
         return root
 
-    def _open(
-        self, data: bytes, kind: MediaKind, options: RequestOptions, workdir: Path
-    ) -> _Document:
-        if kind is MediaKind.PDF:
-            return open_pdf(
-                data,
-                options.pdf,
-                max_pages=self.settings.max_pages,
-                max_pixels=self.settings.max_pixels,
-                min_text_chars=self.settings.pdf_min_text_chars,
-                render_timeout_s=self.settings.pdf_render_timeout_s,
-                workdir=workdir,
-            )
-        return _ImageDocument(data, kind, self.settings)
 
-    async def _run_pages(
-        self, document: _Document, options: RequestOptions
-    ) -> tuple[list[PageOutcome], float, float]:
-        iterator = document.pages()
-        slots = asyncio.Semaphore(self.window)
-        outcomes: list[asyncio.Task[PageOutcome] | PageOutcome] = []
-        decode_s = 0.0
-        try:
-            async with asyncio.TaskGroup() as group:
-                while True:
-                    await slots.acquire()
-                    tick = time.perf_counter()
-                    page = await self._in_thread(next, iterator, None)
-                    decode_s += time.perf_counter() - tick
-                    if page is None:
-                        break
-                    if time.monotonic() > options.deadline:
-                        # Decoding and text layers are not the engine's queue: check here too.
-                        self.scheduler.stats.timed_out += 1
-                        raise RequestTimeout("The request did not finish before its deadline.")
-                    if page.image is None:
-                        slots.release()
-                        outcomes.append(_text_layer_outcome(page))
-                        continue
-                    outcomes.append(group.create_task(self._ocr_page(page, options, slots)))
-                    del page  # the task holds the only reference to the pixels
-        except BaseExceptionGroup as group_error:
-            raise _first_error(group_error) from None
-        pages = [o if isinstance(o, PageOutcome) else o.result() for o in outcomes]
-        return pages, decode_s, sum(p.ocr_seconds for p in pages)
-
-    async def _ocr_page(
-        self, page: Page, options: RequestOptions, slots: asyncio.Semaphore
-    ) -> PageOutcome:
-        started = time.perf_counter()
-        try:
-            assert page.image is not None
-            (result,) = await self.scheduler.run([page.image], options.engine, options.deadline)
-        finally:
-            slots.release()
-        outcome = _ocr_outcome(page, result)
-        outcome.ocr_seconds = time.perf_counter() - started
-        return outcome
-
-    async def _in_thread(self, func: Callable[[Unpack[Ts]], T], *args: *Ts) -> T:
-        return await anyio.to_thread.run_sync(func, *args, limiter=self._decode_limiter)
-
-
-def _ocr_outcome(page: Page, result: PageOCR) -> PageOutcome:
-    return PageOutcome(
-        page.index, page.width, page.height, "ocr", result.lines, result.rotation
-    )
-
-
-def _text_layer_outcome(page: Page) -> PageOutcome:
-    return PageOutcome(
-        page.index, page.width, page.height, "text-layer", page.text_lines or ()
-    )
-
-
-def _first_error(group: BaseExceptionGroup) -> BaseException:
-    """The error to report from a failed task group: ours first, then anything."""
-    leaves: list[BaseException] = []
-    stack: list[BaseException] = [group]
-    while stack:
-        exc = stack.pop()
-        if isinstance(exc, BaseExceptionGroup):
-            stack.extend(reversed(exc.exceptions))
-        else:
-            leaves.append(exc)
-    for exc in leaves:
-        if isinstance(exc, OCRServiceError):
-            return exc
-    return leaves[0]
+__all__ = ["OCRService", "Reading", "Source", "lay_out"]

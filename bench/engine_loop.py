@@ -40,8 +40,8 @@ class EngineLoop:
 
     def __init__(self, cache_dir: Path, **overrides: Any) -> None:
         from app.config import Settings
+        from app.domain import EngineOptions
         from app.engine.paddleocr_engine import load_engine
-        from app.engine.types import EngineOptions
 
         self.settings = Settings(cache_dir=cache_dir, **overrides)
         self.engines = [load_engine(self.settings) for _ in range(self.settings.engine_workers)]

@@ -51,8 +51,8 @@ def engine_batches(jobs: list[tuple[str, bytes]], batches: list[int], device: st
     from app.config import Settings
     from app.documents.images import decode_pages
     from app.documents.sniff import sniff
+    from app.domain import EngineOptions
     from app.engine.paddleocr_engine import load_engine
-    from app.engine.types import EngineOptions
 
     settings = Settings(cache_dir=tmp / "cache-engine", device=device)
     engine = load_engine(settings)

@@ -50,8 +50,8 @@ def main() -> None:
     from app.config import Settings
     from app.documents.images import decode_pages
     from app.documents.sniff import sniff
+    from app.domain import EngineOptions
     from app.engine.paddleocr_engine import load_engine
-    from app.engine.types import EngineOptions
 
     # One engine with every core: per-file times of one read, not throughput.
     settings = Settings(cache_dir=Path(tempfile.mkdtemp(prefix="ocr-profile-")),

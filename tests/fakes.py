@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 
-from app.engine.types import EngineInfo, EngineOptions, Image, PageOCR, RecognizedLine
+from app.engine.types import EngineInfo, EngineOptions, Image, Line, PageOCR
 
 INFO = EngineInfo(backend="fake", device="cpu", model_set="fake", det_model="d", rec_model="r")
 
@@ -46,5 +46,5 @@ class EchoEngine:
 
 
 def _page(text: str) -> PageOCR:
-    line = RecognizedLine(text=text, score=0.99, polygon=((0, 0), (10, 0), (10, 5), (0, 5)))
+    line = Line(text=text, score=0.99, polygon=((0, 0), (10, 0), (10, 5), (0, 5)))
     return PageOCR(lines=(line,))

@@ -21,9 +21,10 @@ from pypdf.generic import RectangleObject
 
 from app.config import Settings
 from app.documents.page_ranges import parse_page_ranges, select_pages
-from app.documents.pdf import PdfDocument, PdfOptions, open_pdf
+from app.documents.pdf import PdfDocument, open_pdf
 from app.documents.pdf_text import MAX_JUNK_SHARE, TextLayer
-from app.documents.types import Page
+from app.domain import DecodedPage as Page
+from app.domain import PdfOptions
 from app.errors import (
     CorruptFile,
     ImageTooLarge,
@@ -179,7 +180,7 @@ def test_text_layer_lines_lie_within_the_page(
         assert 0 <= x0 < x1 <= page.width
         assert 0 <= y0 < y1 <= page.height
         assert len(line.polygon) == 4
-        assert line.score == 1.0
+        assert line.score is None
 
 
 def test_text_layer_lines_come_top_to_bottom(opener: Callable[..., PdfDocument]) -> None:

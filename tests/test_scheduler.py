@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
+from app.domain import EngineOptions
 from app.engine.scheduler import InferenceScheduler
-from app.engine.types import EngineOptions
 from app.errors import Busy, EngineError, RequestTimeout
 from tests.fakes import EchoEngine
 

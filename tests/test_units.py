@@ -6,17 +6,20 @@ import numpy as np
 import pytest
 
 from app.documents.sniff import sniff
-from app.documents.types import MediaKind
+from app.domain import Line, MediaKind
 from app.engine import letterbox, orientation
-from app.engine.reading_order import sort_reading_order
-from app.engine.types import RecognizedLine
 from app.errors import EmptyFile, UnsupportedMediaType
+from app.layout.rows import row_order
 from bench.cer import cer, substring_cer
 
 
-def box(text: str, x0: float, y0: float, x1: float, y1: float, skew: float = 0) -> RecognizedLine:
+def box(text: str, x0: float, y0: float, x1: float, y1: float, skew: float = 0) -> Line:
     poly = ((x0, y0), (x1, y0 + skew), (x1, y1 + skew), (x0, y1))
-    return RecognizedLine(text=text, score=0.9, polygon=poly)
+    return Line(text=text, score=0.9, polygon=poly)
+
+
+def sort_reading_order(lines: list[Line]) -> list[Line]:
+    return [lines[i] for i in row_order([ln.bbox for ln in lines], range(len(lines)))]
 
 
 def test_rows_top_to_bottom_left_to_right() -> None:
@@ -53,18 +56,18 @@ def test_candidate_rotations() -> None:
     tall = [box("ab", 0, 0, 20, 200), box("cd", 30, 0, 50, 200)]
     # confident tall lines: PaddleX's quarter turn of the crops already stood them up
     assert orientation.candidate_rotations(tall) == [270, 90]
-    garbled = [RecognizedLine(ln.text, 0.3, ln.polygon) for ln in tall]
+    garbled = [Line(ln.text, 0.3, ln.polygon) for ln in tall]
     assert orientation.candidate_rotations(garbled) == [90, 270]
-    unsure = [RecognizedLine("x", 0.2, ((0, 0), (50, 0), (50, 10), (0, 10)))]
+    unsure = [Line("x", 0.2, ((0, 0), (50, 0), (50, 10), (0, 10)))]
     assert orientation.candidate_rotations(unsure) == [180]
 
 
 def test_upright_stops_at_the_first_clear_winner() -> None:
     image = np.zeros((200, 100, 3), dtype=np.uint8)
-    sideways = [RecognizedLine("garbled", 0.3, ((0, 0), (20, 0), (20, 150), (0, 150)))]
+    sideways = [Line("garbled", 0.3, ((0, 0), (20, 0), (20, 150), (0, 150)))]
     reads: list[int] = []
 
-    def read(batch: list[np.ndarray]) -> list[list[RecognizedLine]]:
+    def read(batch: list[np.ndarray]) -> list[list[Line]]:
         reads.append(len(batch))
         return [[box("clean text line", 0, 0, 150, 20)]]
 
@@ -75,12 +78,12 @@ def test_upright_stops_at_the_first_clear_winner() -> None:
 
 def test_upright_keeps_the_page_when_no_turn_reads_better() -> None:
     image = np.zeros((100, 200, 3), dtype=np.uint8)
-    unsure = [RecognizedLine("text", 0.5, ((0, 0), (80, 0), (80, 10), (0, 10)))]
+    unsure = [Line("text", 0.5, ((0, 0), (80, 0), (80, 10), (0, 10)))]
     calls: list[int] = []
 
-    def read(batch: list[np.ndarray]) -> list[list[RecognizedLine]]:
+    def read(batch: list[np.ndarray]) -> list[list[Line]]:
         calls.append(len(batch))
-        return [[RecognizedLine("tex", 0.5, unsure[0].polygon)]]
+        return [[Line("tex", 0.5, unsure[0].polygon)]]
 
     assert orientation.upright(image, unsure, read) == (unsure, 0)
     assert calls == [1]

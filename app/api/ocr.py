@@ -10,10 +10,11 @@ from fastapi.responses import PlainTextResponse
 
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.options import FileField, OptionsDep, read_upload
-from app.api.present import debug_response, json_response, plain_text
+from app.api.present import debug_response, json_response
+from app.domain import Document
 from app.errors import request_id_of
+from app.formats.text import document_text
 from app.schemas import DebugResponse, ErrorEnvelope, OCRResponse
-from app.service import DocumentResult
 
 logger = logging.getLogger("app.api")
 router = APIRouter(tags=["ocr"])
@@ -38,7 +39,7 @@ _ERRORS = _errors(400, 413, 415, 422, 503, 504)
 async def processed(
     request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
     options: OptionsDep,
-) -> DocumentResult:
+) -> Document:
     """Read the upload and run it through the service (shared by the OCR routes)."""
     data = await read_upload(request, file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
@@ -49,29 +50,32 @@ async def processed(
     return result
 
 
-ResultDep = Annotated[DocumentResult, Depends(processed)]
+ResultDep = Annotated[Document, Depends(processed)]
 
 
 @router.post(
     "/ocr",
     summary="OCR a document, answer plain text",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {"example": "Hello world!\nSecond line\n"}},
-                     "description": "One line per text line in reading order; pages are "
-                     "separated by a form feed (\\f)."}, **_ERRORS},
+    responses={200: {"content": {"text/plain": {"example": "Title\n\nFirst line of a "
+                                                 "paragraph\nits second line\n"}},
+                     "description": "Text in reading order (columns one after another). "
+                     "text_layout=lines (default): one text line per line, a blank line "
+                     "between paragraphs; text_layout=paragraphs: one paragraph per line, "
+                     "words hyphenated across line ends rejoined. Pages are separated by a "
+                     "form feed (\\f)."}, **_ERRORS},
 )
 async def ocr_text(result: ResultDep, options: OptionsDep) -> PlainTextResponse:
-    """Recognized text, line by line in reading order."""
-    return PlainTextResponse(plain_text(result, options.min_score))
+    """Recognized text in reading order, paragraph by paragraph."""
+    return PlainTextResponse(document_text(result, options.text_layout))
 
 
 @router.post("/ocr/json", summary="OCR a document, answer pages, lines, boxes",
              responses=_ERRORS)
-async def ocr_json(
-    request: Request, result: ResultDep, options: OptionsDep, service: ServiceDep
-) -> OCRResponse:
-    """Pages with their lines: text, confidence, polygon and box, in reading order."""
-    return json_response(result, options, request_id_of(request), service.model_name)
+async def ocr_json(request: Request, result: ResultDep, service: ServiceDep) -> OCRResponse:
+    """Pages with their lines in reading order (text, confidence, polygon, box), blocks and
+    paragraphs."""
+    return json_response(result, request_id_of(request), service.model_name)
 
 
 @router.post("/ocr/debug", summary="OCR with every line, timings and options",

@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import Depends, File, Form, Request, UploadFile
 
 from app.api.deps import SettingsDep
-from app.documents.pdf import MAX_DPI, MIN_DPI, PdfMode, PdfOptions
-from app.engine.types import EngineOptions
+from app.documents.pdf import MAX_DPI, MIN_DPI
+from app.domain import EngineOptions, PdfMode, PdfOptions, RequestOptions, TextLayout
 from app.errors import FileTooLarge, InvalidOption
-from app.service import RequestOptions
 
 FileField = Annotated[
     UploadFile,
@@ -59,6 +58,12 @@ def request_options(
         Form(description="PDF only. Password of an encrypted PDF. Never logged.",
              max_length=1000, json_schema_extra={"format": "password"}),
     ] = None,
+    text_layout: Annotated[
+        TextLayout,
+        Form(description="Plain text only. lines: one text line per line, a blank line "
+             "between paragraphs; paragraphs: one paragraph per line, words hyphenated "
+             "across line ends rejoined."),
+    ] = "lines",
 ) -> RequestOptions:
     """Merge the request's form fields with the configured defaults."""
     limit_ms = settings.request_timeout_ms
@@ -74,6 +79,7 @@ def request_options(
         deadline=time.monotonic() + budget_s,
         pdf=PdfOptions(mode=mode, pages=pages, dpi=dpi or settings.pdf_dpi,
                        password=password or None),
+        text_layout=text_layout,
     )
 
 

@@ -1,80 +1,83 @@
-"""Turn a processed document into the API's answers."""
+"""Turn a processed document into the API's JSON answers."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from app.engine.types import RecognizedLine
-from app.schemas import DebugPage, DebugResponse, Line, OCRResponse, PageResult
-from app.service import DocumentResult, PageOutcome, RequestOptions
-
-PAGE_SEPARATOR = "\f"
+from app import domain, schemas
+from app.domain import Document, RequestOptions
 
 
-def kept(page: PageOutcome, min_score: float) -> list[RecognizedLine]:
-    """Lines at or above ``min_score``; text-layer lines are always kept."""
-    if page.source == "text-layer":
-        return list(page.lines)
-    return [ln for ln in page.lines if ln.score >= min_score]
+def _box(box: domain.BBox) -> list[float]:
+    return [round(v, 1) for v in box]
 
 
-def plain_text(result: DocumentResult, min_score: float) -> str:
-    """One line per text line; pages separated by a form feed."""
-    pages = ["\n".join(ln.text for ln in kept(page, min_score)) for page in result.pages]
-    text = PAGE_SEPARATOR.join(pages)
-    return text + "\n" if text else ""
-
-
-def _line(line: RecognizedLine, source: str) -> Line:
-    return Line(
+def line_model(line: domain.Line, block: int = 0, paragraph: int = 0) -> schemas.Line:
+    """One line as the API shows it."""
+    return schemas.Line(
         text=line.text,
-        score=None if source == "text-layer" else round(line.score, 4),
+        score=None if line.score is None else round(line.score, 4),
         polygon=[[round(x, 1), round(y, 1)] for x, y in line.polygon],
-        bbox=[round(v, 1) for v in line.bbox],
+        bbox=_box(line.bbox),
+        block=block,
+        paragraph=paragraph,
     )
 
 
-def _page(page: PageOutcome, min_score: float) -> PageResult:
-    return PageResult(
+def page_model(page: domain.Page) -> schemas.PageResult:
+    """One page: lines in reading order, blocks and paragraphs by line index."""
+    places = page.layout.line_places()
+    return schemas.PageResult(
         index=page.index + 1,
         width=page.width,
         height=page.height,
-        source=page.source,
+        source=page.source.value,
+        text_layer=page.text_layer_note,
         rotation=page.rotation,
-        lines=[_line(ln, page.source) for ln in kept(page, min_score)],
+        lines=[line_model(ln, *place) for ln, place in zip(page.lines, places, strict=True)],
+        blocks=[
+            schemas.Block(
+                index=block.index,
+                bbox=_box(block.bbox),
+                paragraphs=[
+                    schemas.Paragraph(index=p.index, bbox=_box(p.bbox), lines=list(p.lines),
+                                      heading=p.heading)
+                    for p in block.paragraphs
+                ],
+            )
+            for block in page.layout.blocks
+        ],
     )
 
 
-def json_response(
-    result: DocumentResult, options: RequestOptions, request_id: str, model: str
-) -> OCRResponse:
+def json_response(document: Document, request_id: str, model: str) -> schemas.OCRResponse:
     """The /ocr/json body."""
-    return OCRResponse(
+    return schemas.OCRResponse(
         request_id=request_id,
         model=model,
-        page_count=result.page_count,
-        processed_pages=[p.index + 1 for p in result.pages],
-        pages=[_page(p, options.min_score) for p in result.pages],
-        timings_ms=result.timings_ms,
+        page_count=document.page_count,
+        processed_pages=[p.index + 1 for p in document.pages],
+        pages=[page_model(p) for p in document.pages],
+        timings_ms=document.timings_ms,
     )
 
 
 def debug_response(
-    result: DocumentResult, options: RequestOptions, request_id: str, model: str
-) -> DebugResponse:
+    document: Document, options: RequestOptions, request_id: str, model: str
+) -> schemas.DebugResponse:
     """The /ocr/debug body: the JSON answer plus what min_score dropped."""
-    pages = []
-    for page in result.pages:
-        base = _page(page, options.min_score)
-        dropped = [ln for ln in page.lines if ln not in kept(page, options.min_score)]
-        pages.append(DebugPage(**base.model_dump(),
-                               below_min_score=[_line(ln, page.source) for ln in dropped]))
-    return DebugResponse(
+    pages = [
+        schemas.DebugPage(**page_model(page).model_dump(),
+                          below_min_score=[line_model(ln) for ln in page.dropped])
+        for page in document.pages
+    ]
+    return schemas.DebugResponse(
         request_id=request_id,
         model=model,
-        page_count=result.page_count,
-        processed_pages=[p.index + 1 for p in result.pages],
+        page_count=document.page_count,
+        processed_pages=[p.index + 1 for p in document.pages],
         pages=pages,
-        timings_ms=result.timings_ms,
-        options={"min_score": options.min_score, **asdict(options.engine)},
+        timings_ms=document.timings_ms,
+        options={"min_score": options.min_score, "text_layout": options.text_layout,
+                 **asdict(options.engine)},
     )

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app.documents.types import MediaKind, Page
+from app.domain import DecodedPage, MediaKind
 from app.errors import CorruptFile, ImageTooLarge, PageLimitExceeded
 
 _PIL_FORMATS: dict[MediaKind, str] = {
@@ -56,7 +56,7 @@ def count_frames(data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: in
 
 def decode_pages(
     data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: int, frames: int | None = None
-) -> Iterator[Page]:
+) -> Iterator[DecodedPage]:
     """Yield each frame as an RGB page, one at a time.
 
     ``frames``: the count ``count_frames`` already returned for ``data`` (its
@@ -74,7 +74,7 @@ def decode_pages(
                 raise
             except _DECODE_ERRORS as exc:
                 raise CorruptFile(f"Page {index + 1} of the image cannot be decoded.") from exc
-            yield Page(index=index, width=rgb.shape[1], height=rgb.shape[0], image=rgb)
+            yield DecodedPage(index=index, width=rgb.shape[1], height=rgb.shape[0], image=rgb)
 
 
 def to_rgb(img: Image.Image) -> np.ndarray:

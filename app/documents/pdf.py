@@ -17,10 +17,10 @@ import io
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Literal, Self, TypedDict, get_args
+from typing import Final, Self, TypedDict, get_args
 
 from pypdf import PasswordType, PdfReader
 
@@ -29,7 +29,7 @@ from app.documents.pdf_limits import bounded_pypdf
 from app.documents.pdf_render import MIN_DPI, PageRenderer, check_pixels
 from app.documents.pdf_text import EMPTY_LAYER, PageGeometry, TextLayer, read_text_layer
 from app.documents.sniff import PDF_SEARCH_WINDOW
-from app.documents.types import Page
+from app.domain import DecodedPage, PdfMode, PdfOptions
 from app.errors import (
     CorruptFile,
     ImageTooLarge,
@@ -44,19 +44,7 @@ __all__ = [
 
 logger = logging.getLogger("app.documents")
 
-PdfMode = Literal["auto", "text", "ocr"]
 MAX_DPI: Final = 600
-
-
-@dataclass(frozen=True, slots=True)
-class PdfOptions:
-    """How to turn a PDF into pages (validated again by ``open_pdf``)."""
-
-    mode: PdfMode = "auto"
-    pages: str | None = None
-    """1-based selection such as "1-3,5,9-"; None or blank selects every page."""
-    dpi: int = 200
-    password: str | None = field(default=None, repr=False)  # never in logs or tracebacks
 
 
 class _PopplerAuth(TypedDict, total=False):
@@ -142,7 +130,7 @@ class PdfDocument:
     ) -> None:
         self.close()
 
-    def pages(self) -> Iterator[Page]:
+    def pages(self) -> Iterator[DecodedPage]:
         """Yield the selected pages in order, reading or rendering each only when asked."""
         for index in self.selected:
             # No local name: the generator must not keep the previous page
@@ -159,7 +147,7 @@ class PdfDocument:
         self._closed = True
         self._renderer.close()
 
-    def _page(self, index: int) -> Page:
+    def _page(self, index: int) -> DecodedPage:
         if self._closed:
             raise RuntimeError("PdfDocument is closed")
         started = time.perf_counter()
@@ -175,7 +163,7 @@ class PdfDocument:
                     _ms(started),
                 )
                 width, height = geometry.size
-                return Page(index, width, height, text_lines=layer.lines)
+                return DecodedPage(index, width, height, text_lines=layer.lines)
         return self._renderer.render(index, geometry)
 
     def _geometry(self, index: int) -> PageGeometry:

@@ -27,7 +27,7 @@ from pypdf import PdfReader, PdfWriter
 
 from app.documents.pdf_limits import largest_image
 from app.documents.pdf_text import PageGeometry
-from app.documents.types import Page
+from app.domain import DecodedPage
 from app.errors import CorruptFile, ImageTooLarge, PageTooComplex
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class PageRenderer:
             self._path.unlink(missing_ok=True)
             self._path = None
 
-    def render(self, index: int, geometry: PageGeometry) -> Page:
+    def render(self, index: int, geometry: PageGeometry) -> DecodedPage:
         """Render one page with pdftoppm into an RGB array."""
         check_pixels(index, geometry, self._dpi, self._limits.max_pixels)
         self._check_images(index)
@@ -102,7 +102,7 @@ class PageRenderer:
         logger.debug(
             "pdf page %d: rendered %dx%d in %.1f ms", index + 1, width, height, _ms(started)
         )
-        return Page(index, width, height, image=image)
+        return DecodedPage(index, width, height, image=image)
 
     def _check_images(self, index: int) -> None:
         """Refuse a page that draws an image far beyond the pixel limit (poppler

@@ -19,8 +19,7 @@ from typing import Any, Final
 
 from pypdf import PageObject
 
-from app.engine.reading_order import sort_reading_order
-from app.engine.types import RecognizedLine
+from app.domain import Line
 
 Matrix = list[float]
 Box = tuple[float, float, float, float]
@@ -108,7 +107,7 @@ class PageGeometry:
 class TextLayer:
     """A page's text layer: its lines and the measures of the verdict."""
 
-    lines: tuple[RecognizedLine, ...]
+    lines: tuple[Line, ...]
     chars: int
     """Non-whitespace characters, wide (CJK) ones counted twice: a Chinese
     character carries about as much text as two Latin letters, so one threshold
@@ -253,16 +252,17 @@ def _positions_usable(fragments: list[_Fragment], geo: PageGeometry, chars: int)
     return placed >= 0.5 * chars and (len(on_page) < 2 or len(origins) > 1)
 
 
-def _build_lines(fragments: list[_Fragment], geo: PageGeometry) -> list[RecognizedLine]:
+def _build_lines(fragments: list[_Fragment], geo: PageGeometry) -> list[Line]:
     """Lines per reading direction, the direction with the most text first."""
     by_frame: dict[int | None, list[_Fragment]] = {}
     for fragment in fragments:
         by_frame.setdefault(fragment.frame, []).append(fragment)
-    lines: list[RecognizedLine] = []
+    lines: list[Line] = []
     for frame, members in sorted(by_frame.items(), key=lambda kv: -sum(len(f.text) for f in kv[1])):
         groups = [[f] for f in members] if frame is None else _rows(members)
         upright = [line for group in groups if (line := _join(group)) is not None]
-        for line in sort_reading_order(upright):  # reading order in the upright frame
+        # Top to bottom in the upright frame; the layout stage sets the reading order.
+        for line in sorted(upright, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
             placed = _to_page(line, frame or 0, geo)
             if placed is not None:
                 lines.append(placed)
@@ -292,7 +292,7 @@ def _split_columns(row: list[_Fragment]) -> list[list[_Fragment]]:
     return pieces
 
 
-def _join(group: list[_Fragment]) -> RecognizedLine | None:
+def _join(group: list[_Fragment]) -> Line | None:
     """One line from a group: joined text, box in the group's upright frame."""
     text = group[0].text
     for prev, frag in itertools.pairwise(group):
@@ -302,7 +302,7 @@ def _join(group: list[_Fragment]) -> RecognizedLine | None:
     return _line(text, _aabb(corners)) if text else None
 
 
-def _to_page(line: RecognizedLine, frame: int, geo: PageGeometry) -> RecognizedLine | None:
+def _to_page(line: Line, frame: int, geo: PageGeometry) -> Line | None:
     """Turn an upright line box back into page pixels, clipped to the page."""
     width, height = geo.size
     x0, y0, x1, y1 = _aabb([_turn(-frame, x, y) for x, y in line.polygon])
@@ -312,10 +312,10 @@ def _to_page(line: RecognizedLine, frame: int, geo: PageGeometry) -> RecognizedL
     return _line(line.text, box)
 
 
-def _line(text: str, box: Box) -> RecognizedLine:
-    """A text-layer line: no confidence to report (1.0), polygon clockwise from top-left."""
+def _line(text: str, box: Box) -> Line:
+    """A text-layer line: no confidence to report, polygon clockwise from top-left."""
     x0, y0, x1, y1 = box
-    return RecognizedLine(text, 1.0, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+    return Line(text, None, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
 
 
 def _contiguous(prev: _Fragment, frag: _Fragment) -> bool:
@@ -330,7 +330,7 @@ def _joins_directly(prev: _Fragment, frag: _Fragment, text: str) -> bool:
     return _is_wide(text[-1]) and _is_wide(frag.text[0])  # CJK does not separate words
 
 
-def _page_wide_lines(text: str, geo: PageGeometry) -> list[RecognizedLine]:
+def _page_wide_lines(text: str, geo: PageGeometry) -> list[Line]:
     """Fallback for unusable positions: the extracted lines, each boxed as the whole page."""
     width, height = (float(v) for v in geo.size)
     stripped = (" ".join(line.split()) for line in text.splitlines())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from app.documents.types import MediaKind
+from app.domain import MediaKind
 from app.errors import CorruptFile, EmptyFile, UnsupportedMediaType
 
 _SIGNATURES: tuple[tuple[bytes, MediaKind], ...] = (

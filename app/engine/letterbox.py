@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.engine.types import Image, RecognizedLine
+from app.domain import Image, Line
 
 MAX_ASPECT = 8.0
 """Width / height above which a strip is padded."""
@@ -30,12 +30,12 @@ def pad(image: Image) -> tuple[Image, int]:
     return np.ascontiguousarray(np.concatenate([band, image, band], axis=0)), top
 
 
-def unpad(lines: list[RecognizedLine], top: int, height: int) -> list[RecognizedLine]:
+def unpad(lines: list[Line], top: int, height: int) -> list[Line]:
     """Shift lines found on a padded image back onto the original, clamped to it."""
     if top == 0:
         return lines
     return [
-        RecognizedLine(
+        Line(
             text=ln.text,
             score=ln.score,
             polygon=tuple((x, min(max(y - top, 0.0), float(height))) for x, y in ln.polygon),

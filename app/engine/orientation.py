@@ -22,9 +22,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.engine.types import Image, Point, RecognizedLine
+from app.domain import Image, Line, Point
 
-Reader = Callable[[list[Image]], list[list[RecognizedLine]]]
+Reader = Callable[[list[Image]], list[list[Line]]]
 
 TALL_RATIO = 1.5
 """A line box this many times taller than wide is read as vertical."""
@@ -38,12 +38,12 @@ KEEP_SIDEWAYS = 0.9
 """A page turned by 90 degrees wins unless it reads this much worse."""
 
 
-def text_mass(lines: Sequence[RecognizedLine]) -> float:
+def text_mass(lines: Sequence[Line]) -> float:
     """Confidence-weighted character count: how much text was read, and how surely."""
-    return sum(line.score * len(line.text.strip()) for line in lines)
+    return sum((line.score or 0.0) * len(line.text.strip()) for line in lines)
 
 
-def candidate_rotations(lines: Sequence[RecognizedLine]) -> list[int]:
+def candidate_rotations(lines: Sequence[Line]) -> list[int]:
     """Clockwise rotations worth trying for a page read as ``lines``, likeliest first."""
     if not lines:
         return []
@@ -76,8 +76,8 @@ def map_back(point: Point, clockwise: int, width: int, height: int) -> Point:
 
 
 def upright(
-    image: Image, lines: list[RecognizedLine], read: Reader
-) -> tuple[list[RecognizedLine], int]:
+    image: Image, lines: list[Line], read: Reader
+) -> tuple[list[Line], int]:
     """Return the best reading of ``image`` and the rotation that gave it."""
     current = text_mass(lines)
     for deg in candidate_rotations(lines):
@@ -99,21 +99,21 @@ def _wins(clockwise: int, mass: float, current: float) -> bool:
     return mass > current * BETTER_BY
 
 
-def _mapped(line: RecognizedLine, clockwise: int, width: int, height: int) -> RecognizedLine:
+def _mapped(line: Line, clockwise: int, width: int, height: int) -> Line:
     polygon = tuple(map_back(p, clockwise, width, height) for p in line.polygon)
-    return RecognizedLine(text=line.text, score=line.score, polygon=polygon)
+    return Line(text=line.text, score=line.score, polygon=polygon)
 
 
-def _confidence(lines: Sequence[RecognizedLine]) -> float:
+def _confidence(lines: Sequence[Line]) -> float:
     chars = sum(len(ln.text.strip()) for ln in lines)
     return text_mass(lines) / chars if chars else 0.0
 
 
-def _width(line: RecognizedLine) -> float:
+def _width(line: Line) -> float:
     x0, _, x1, _ = line.bbox
     return x1 - x0
 
 
-def _height(line: RecognizedLine) -> float:
+def _height(line: Line) -> float:
     _, y0, _, y1 = line.bbox
     return y1 - y0

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
+from app.domain import EngineOptions, Image, Line
 from app.engine import devices, letterbox, orientation
 from app.engine.model_sets import ModelSet, resolve_model_set
-from app.engine.reading_order import sort_reading_order
-from app.engine.types import EngineInfo, EngineOptions, Image, PageOCR, RecognizedLine
+from app.engine.types import EngineInfo, PageOCR
 from app.errors import EngineError
 
 logger = logging.getLogger("app.engine")
@@ -57,7 +57,7 @@ class PaddleOCREngine:
         if close is not None:
             close()
 
-    def _read(self, images: list[Image], options: EngineOptions) -> list[list[RecognizedLine]]:
+    def _read(self, images: list[Image], options: EngineOptions) -> list[list[Line]]:
         padded = [letterbox.pad(img) for img in images]
         # PaddleX takes numpy input as OpenCV does: BGR.
         bgr = [np.ascontiguousarray(img[:, :, ::-1]) for img, _ in padded]
@@ -76,23 +76,23 @@ class PaddleOCREngine:
         if len(outputs) != len(images):
             raise EngineError("Inference returned a wrong number of pages.")
         return [
-            sort_reading_order(letterbox.unpad(_lines(out), top, img.shape[0]))
+            letterbox.unpad(_lines(out), top, img.shape[0])
             for out, (_, top), img in zip(outputs, padded, images, strict=True)
         ]
 
 
-def _page(lines: list[RecognizedLine], rotation: int = 0) -> PageOCR:
+def _page(lines: list[Line], rotation: int = 0) -> PageOCR:
     # Boxes the recognizer read nothing in only matter to orientation checks.
     return PageOCR(lines=tuple(ln for ln in lines if ln.text.strip()), rotation=rotation)
 
 
-def _lines(output: Any) -> list[RecognizedLine]:
+def _lines(output: Any) -> list[Line]:
     lines = []
     for text, score, poly in zip(
         output["rec_texts"], output["rec_scores"], output["rec_polys"], strict=True
     ):
         polygon = tuple((float(x), float(y)) for x, y in np.asarray(poly).reshape(-1, 2))
-        lines.append(RecognizedLine(text=text, score=float(score), polygon=polygon))
+        lines.append(Line(text=text, score=float(score), polygon=polygon))
     return lines
 
 

@@ -24,8 +24,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from app.domain import EngineOptions, Image
 from app.engine.stats import SchedulerStats
-from app.engine.types import EngineOptions, Image, OCREngine, PageOCR
+from app.engine.types import OCREngine, PageOCR
 from app.errors import Busy, EngineError, RequestTimeout
 
 logger = logging.getLogger("app.engine")

@@ -10,47 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
-
-Image = npt.NDArray[np.uint8]
-"""An RGB page, shape (height, width, 3), dtype uint8."""
-
-Point = tuple[float, float]
-
-
-@dataclass(frozen=True, slots=True)
-class EngineOptions:
-    """Per-request inference options. Immutable: passed along, never stored on the engine.
-
-    Pages are only batched together when their options are equal.
-    """
-
-    det_limit_side_len: int = 960
-    auto_rotate: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class RecognizedLine:
-    """One text line as the engine read it, in the page's pixel coordinates."""
-
-    text: str
-    score: float
-    polygon: tuple[Point, ...]
-
-    @property
-    def bbox(self) -> tuple[float, float, float, float]:
-        """Axis-aligned box (x_min, y_min, x_max, y_max) around the polygon."""
-        xs = [p[0] for p in self.polygon]
-        ys = [p[1] for p in self.polygon]
-        return (min(xs), min(ys), max(xs), max(ys))
+from app.domain import EngineOptions, Image, Line
 
 
 @dataclass(frozen=True, slots=True)
 class PageOCR:
-    """The engine's result for one page: lines in reading order."""
+    """The engine's result for one page: lines in the detector's order (layout orders them)."""
 
-    lines: tuple[RecognizedLine, ...]
+    lines: tuple[Line, ...]
     rotation: int = 0
     """Degrees (clockwise) the page was turned to read it upright; 0 when upright."""
 
@@ -95,3 +62,5 @@ class OCREngine(Protocol):
     def close(self) -> None:
         """Release the backend's resources."""
         ...
+
+

@@ -1,0 +1,202 @@
+"""The plain values every stage shares: documents → engine → layout → formats.
+
+Nothing here imports a stage. A stage receives these values and returns them, so
+each can be tested alone with hand-made input, and no stage depends on another's
+internals (documents never import the engine, layout never knows where a line
+came from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Image = npt.NDArray[np.uint8]
+"""An RGB page, shape (height, width, 3), dtype uint8."""
+
+Point = tuple[float, float]
+BBox = tuple[float, float, float, float]
+"""Axis-aligned box (x_min, y_min, x_max, y_max) in pixels of the page."""
+
+PdfMode = Literal["auto", "text", "ocr"]
+TextLayout = Literal["lines", "paragraphs"]
+
+
+class MediaKind(StrEnum):
+    """What an upload is, judged from its bytes alone."""
+
+    JPEG = "image/jpeg"
+    PNG = "image/png"
+    BMP = "image/bmp"
+    TIFF = "image/tiff"
+    GIF = "image/gif"
+    WEBP = "image/webp"
+    PDF = "application/pdf"
+
+
+class Source(StrEnum):
+    """Where a page's text came from."""
+
+    OCR = "ocr"
+    TEXT_LAYER = "text-layer"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word (or, in scripts without spaces, one character) of a line."""
+
+    text: str
+    bbox: BBox
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One text line in the page's pixel coordinates.
+
+    ``score`` is the recognizer's confidence; ``None`` where there is none to
+    report (a PDF text layer).
+    """
+
+    text: str
+    score: float | None
+    polygon: tuple[Point, ...]
+    words: tuple[Word, ...] = ()
+
+    @property
+    def bbox(self) -> BBox:
+        """Axis-aligned box around the polygon."""
+        xs = [p[0] for p in self.polygon]
+        ys = [p[1] for p in self.polygon]
+        return (min(xs), min(ys), max(xs), max(ys))
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """Consecutive lines of one block that belong together."""
+
+    index: int
+    bbox: BBox
+    lines: tuple[int, ...]
+    """Indices into the page's lines (reading order), ascending and contiguous."""
+    heading: bool = False
+    """Markedly taller text than the page's body: a title or heading."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A region read as a unit (a column's stretch of text, a title, a caption, a table)."""
+
+    index: int
+    bbox: BBox
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageLayout:
+    """A page's lines in reading order, grouped into blocks and paragraphs."""
+
+    lines: tuple[Line, ...]
+    blocks: tuple[Block, ...]
+
+    def line_places(self) -> list[tuple[int, int]]:
+        """(block index, paragraph index) of each line, in the order of ``lines``."""
+        places = [(0, 0)] * len(self.lines)
+        for block in self.blocks:
+            for paragraph in block.paragraphs:
+                for i in paragraph.lines:
+                    places[i] = (block.index, paragraph.index)
+        return places
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedPage:
+    """One page as ``documents`` hands it on: pixels to OCR, or a text layer's lines.
+
+    ``image`` is set for pages that need OCR (RGB, uint8). ``text_lines`` is set
+    for PDF pages whose text layer was used; their coordinates are pixels of the
+    page rendered at the request's dpi, the same space OCR pages use.
+    ``text_layer_note`` says why a PDF page's text layer was not trusted (the page
+    is then OCRed), or, when it was used anyway (mode "text"), what is wrong with it.
+    """
+
+    index: int
+    width: int
+    height: int
+    image: Image | None = None
+    text_lines: tuple[Line, ...] | None = None
+    text_layer_note: str | None = None
+
+    @property
+    def source(self) -> Source:
+        """Where this page's text will come from."""
+        return Source.TEXT_LAYER if self.text_lines is not None else Source.OCR
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page read to the end: its layout, where the text came from, what was dropped."""
+
+    index: int
+    width: int
+    height: int
+    source: Source
+    layout: PageLayout
+    rotation: int = 0
+    """Degrees (clockwise) the page was turned to read it upright; 0 when upright."""
+    dropped: tuple[Line, ...] = ()
+    """Lines below the request's ``min_score`` (not part of the layout)."""
+    text_layer_note: str | None = None
+    ocr_seconds: float = 0.0
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        """The kept lines in reading order."""
+        return self.layout.lines
+
+
+@dataclass(slots=True)
+class Document:
+    """A processed document: the pages read, in page order."""
+
+    kind: MediaKind
+    page_count: int
+    pages: list[Page]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """Per-request inference options. Immutable: passed along, never stored on the engine.
+
+    Pages are only batched together when their options are equal.
+    """
+
+    det_limit_side_len: int = 960
+    auto_rotate: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOptions:
+    """How to turn a PDF into pages (validated again when the PDF is opened)."""
+
+    mode: PdfMode = "auto"
+    pages: str | None = None
+    """1-based selection such as "1-3,5,9-"; None or blank selects every page."""
+    dpi: int = 200
+    password: str | None = field(default=None, repr=False)  # never in logs or tracebacks
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """Everything one request asked for. Immutable, passed along, never stored."""
+
+    min_score: float
+    engine: EngineOptions
+    deadline: float
+    pdf: PdfOptions = field(default_factory=PdfOptions)
+    text_layout: TextLayout = "lines"

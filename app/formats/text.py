@@ -1,0 +1,69 @@
+"""Plain text: paragraphs separated by a blank line, pages by a form feed.
+
+``lines`` keeps each text line on a line of its own (what OCR saw);
+``paragraphs`` puts each paragraph on one line and rejoins words hyphenated
+across line ends, which is what search indexing and translation want.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from app.domain import Document, Page, TextLayout
+
+PAGE_SEPARATOR: Final = "\f"
+_HYPHENATED: Final = re.compile(r"(?<=[^\W\d_])[-\u00ad]$")
+"""A line ending in a hyphen (or soft hyphen) right after a letter."""
+
+
+def paragraph_texts(page: Page) -> list[list[str]]:
+    """The page's paragraphs in reading order, each as its lines' texts."""
+    lines = page.lines
+    return [
+        [lines[i].text for i in paragraph.lines]
+        for block in page.layout.blocks
+        for paragraph in block.paragraphs
+    ]
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    """One paragraph's lines as one line: hyphenated words rejoined, CJK unspaced."""
+    text = ""
+    for line in (ln.strip() for ln in lines):
+        if not line:
+            continue
+        if not text:
+            text = line
+        elif _HYPHENATED.search(text) and line[:1].islower():
+            text = text[:-1] + line
+        elif _is_wide(text[-1]) and _is_wide(line[0]):
+            text += line
+        else:
+            text += " " + line
+    return text
+
+
+def page_text(page: Page, layout: TextLayout) -> str:
+    """One page's text, without a trailing newline."""
+    paragraphs = paragraph_texts(page)
+    if layout == "paragraphs":
+        return "\n".join(join_lines(p) for p in paragraphs)
+    return "\n\n".join("\n".join(p) for p in paragraphs)
+
+
+def document_text(document: Document, layout: TextLayout) -> str:
+    """The whole document: pages separated by a form feed, ending with a newline."""
+    return join_pages(page_text(page, layout) for page in document.pages)
+
+
+def join_pages(pages: Iterable[str]) -> str:
+    """Pages' texts joined by a form feed, with one final newline (none when empty)."""
+    text = PAGE_SEPARATOR.join(pages)
+    return text + "\n" if text else ""
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")

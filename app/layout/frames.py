@@ -1,0 +1,49 @@
+"""Pages read turned: boxes moved into the upright frame for layout, and back.
+
+Auto-rotate reports the clockwise turn that made a page readable, while line
+polygons stay on the page as the client sent it. Reading order is a property of
+the upright page, so layout works there and hands back the original coordinates.
+"""
+
+from __future__ import annotations
+
+from app.domain import BBox, Point
+
+
+def to_upright(point: Point, clockwise: int, width: float, height: float) -> Point:
+    """A point of the page as sent, on the page turned by ``clockwise`` degrees."""
+    x, y = point
+    if clockwise == 90:
+        return (height - y, x)
+    if clockwise == 180:
+        return (width - x, height - y)
+    if clockwise == 270:
+        return (y, width - x)
+    return (x, y)
+
+
+def from_upright(point: Point, clockwise: int, width: float, height: float) -> Point:
+    """The inverse of ``to_upright``: a point of the turned page, on the page as sent."""
+    x, y = point
+    if clockwise == 90:
+        return (y, height - x)
+    if clockwise == 180:
+        return (width - x, height - y)
+    if clockwise == 270:
+        return (width - y, x)
+    return (x, y)
+
+
+def box_from_upright(box: BBox, clockwise: int, width: float, height: float) -> BBox:
+    """An upright box as an axis-aligned box on the page as sent."""
+    corners = [from_upright(p, clockwise, width, height)
+               for p in ((box[0], box[1]), (box[2], box[3]))]
+    xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def upright_box(polygon: tuple[Point, ...], clockwise: int, width: float, height: float) -> BBox:
+    """The axis-aligned box of ``polygon`` on the upright page."""
+    points = [to_upright(p, clockwise, width, height) for p in polygon]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
