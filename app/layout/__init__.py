@@ -1,20 +1,23 @@
 """Layout: one page's lines → blocks → paragraphs → lines in reading order.
 
 The stage knows nothing of where lines came from (OCR or a PDF text layer): it
-sees boxes and text. It works on the upright page (see ``frames``), finds
-blocks and their reading order (``blocks``), splits each block into paragraphs
-(``paragraphs``), and hands back the lines in that order with the original
-coordinates.
+sees boxes and text. It works on the upright page (``frames``: pages turned by
+auto-rotate are turned back; vertical text is turned so it runs left to right),
+cuts the page into blocks in reading order (``blocks``), reads each block row by
+row (``rows``), splits it into paragraphs (``paragraphs``), and hands back the
+lines in that order with their original coordinates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import median
 
 from app.domain import BBox, Block, Line, PageLayout, Paragraph
-from app.layout.blocks import ordered_blocks
-from app.layout.frames import box_from_upright, upright_box
+from app.layout.blocks import BlockFinder
+from app.layout.frames import box_from_upright, reading_frame, upright_box
 from app.layout.paragraphs import split_paragraphs
+from app.layout.rows import rows
 
 __all__ = ["analyze"]
 
@@ -27,19 +30,22 @@ def analyze(lines: Sequence[Line], width: int, height: int, rotation: int = 0) -
     """
     if not lines:
         return PageLayout((), ())
-    boxes = [upright_box(ln.polygon, rotation, width, height) for ln in lines]
-    texts = [ln.text for ln in lines]
+    upright = [upright_box(ln.polygon, rotation, width, height) for ln in lines]
+    upright_width = height if rotation in (90, 270) else width
+    frame = reading_frame(upright, [ln.text for ln in lines], upright_width)
+    body_height = median(b[3] - b[1] for b in frame)
     ordered: list[Line] = []
     blocks: list[Block] = []
-    for members in ordered_blocks(boxes, texts):
+    for members in BlockFinder(frame).blocks(list(range(len(lines)))):
         paragraphs: list[Paragraph] = []
-        for group, heading in split_paragraphs(boxes, members, texts):
+        for group, heading in split_paragraphs(frame, rows(frame, members), body_height):
             start = len(ordered)
             ordered.extend(lines[i] for i in group)
-            box = box_from_upright(_union(boxes, group), rotation, width, height)
-            paragraphs.append(Paragraph(len(paragraphs), box, tuple(range(start, len(ordered))),
-                                        heading))
-        box = box_from_upright(_union(boxes, members), rotation, width, height)
+            box = box_from_upright(_union(upright, group), rotation, width, height)
+            paragraphs.append(
+                Paragraph(len(paragraphs), box, tuple(range(start, len(ordered))), heading)
+            )
+        box = box_from_upright(_union(upright, members), rotation, width, height)
         blocks.append(Block(len(blocks), box, tuple(paragraphs)))
     return PageLayout(tuple(ordered), tuple(blocks))
 

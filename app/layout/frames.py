@@ -47,3 +47,30 @@ def upright_box(polygon: tuple[Point, ...], clockwise: int, width: float, height
     points = [to_upright(p, clockwise, width, height) for p in polygon]
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     return (min(xs), min(ys), max(xs), max(ys))
+
+
+VERTICAL_SHARE = 0.5
+"""Share of multi-character lines standing upright that makes a page vertical text."""
+TALL_RATIO = 1.5
+"""A line box this many times taller than wide runs top to bottom."""
+
+
+def is_vertical_text(boxes: list[BBox], texts: list[str]) -> bool:
+    """Whether the page is set in vertical lines (CJK columns read right to left)."""
+    candidates = [b for b, t in zip(boxes, texts, strict=True) if len(t.strip()) >= 2]
+    if not candidates:
+        return False
+    tall = sum(1 for b in candidates if b[3] - b[1] > TALL_RATIO * (b[2] - b[0]))
+    return tall > VERTICAL_SHARE * len(candidates)
+
+
+def reading_frame(boxes: list[BBox], texts: list[str], width: float) -> list[BBox]:
+    """Boxes turned so that text runs left to right and lines follow top to bottom.
+
+    Vertical text (columns top to bottom, the next column to the left) is turned a
+    quarter counter-clockwise: the top of a column goes left, the rightmost column
+    goes to the top. Horizontal text is returned as is.
+    """
+    if not is_vertical_text(boxes, texts):
+        return boxes
+    return [(y0, width - x1, y1, width - x0) for x0, y0, x1, y1 in boxes]
