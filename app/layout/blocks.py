@@ -32,7 +32,12 @@ from app.domain import BBox
 
 H_GAP: Final = 0.75
 """Blank height, in median line heights, that separates blocks stacked vertically
-(line spacing leaves about 0.3 once boxes are trimmed; a blank line about 1.2)."""
+(single spacing leaves about 0.3 once boxes are trimmed; a blank line about 1.2)..."""
+SPACING_LOOKAHEAD: Final = 32
+"""Boxes looked at below each one to find the next line of its column."""
+SPACING_FACTOR: Final = 2.0
+"""...or twice the page's own line spacing, where that is more: in double-spaced
+text every gap between lines is about 1.0, and must not cut columns into rows."""
 TRIM: Final = 0.2
 """Boxes are shrunk by this share of the median line height at top and bottom:
 detectors pad line boxes, so neighbouring lines overlap by a few pixels."""
@@ -60,6 +65,8 @@ class BlockFinder:
     def __init__(self, boxes: Sequence[BBox]) -> None:
         self.boxes = boxes
         self.line_height = median(b[3] - b[1] for b in boxes) if boxes else 1.0
+        spacing = _line_spacing(boxes) + 2 * TRIM * self.line_height
+        self.block_gap = max(H_GAP * self.line_height, SPACING_FACTOR * spacing)
 
     def blocks(self, members: list[int]) -> list[list[int]]:
         """``members`` cut into blocks, in reading order (members of a block unordered)."""
@@ -76,14 +83,14 @@ class BlockFinder:
         return self._around_spanning(members, split)
 
     def _horizontal_slices(self, members: list[int]) -> list[list[int]]:
-        """Cut where a blank band at least ``H_GAP`` line heights high runs across."""
+        """Cut where a blank band at least ``block_gap`` high runs across."""
         trim = TRIM * self.line_height
         order = sorted(members, key=lambda i: self.boxes[i][1])
         slices: list[list[int]] = [[order[0]]]
         bottom = self.boxes[order[0]][3] - trim
         for i in order[1:]:
             top = self.boxes[i][1] + trim
-            if top - bottom >= H_GAP * self.line_height:
+            if top - bottom >= self.block_gap:
                 slices.append([])
             slices[-1].append(i)
             bottom = max(bottom, self.boxes[i][3] - trim)
@@ -172,3 +179,18 @@ def _overlap_y(a: BBox, b: BBox) -> bool:
 
 def _center_y(box: BBox) -> float:
     return (box[1] + box[3]) / 2
+
+
+def _line_spacing(boxes: Sequence[BBox]) -> float:
+    """Median blank height between a line and the next one below it in its column."""
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i][1])
+    gaps = []
+    for k, i in enumerate(order):
+        # The next line of a column is among the next few boxes down: bounded work.
+        for j in order[k + 1 : k + 1 + SPACING_LOOKAHEAD]:
+            if boxes[j][1] <= boxes[i][1]:
+                continue  # on the same row, not below
+            if min(boxes[i][2], boxes[j][2]) > max(boxes[i][0], boxes[j][0]):
+                gaps.append(boxes[j][1] - boxes[i][3])
+                break
+    return max(median(gaps), 0.0) if gaps else 0.0
