@@ -23,6 +23,7 @@ which set TRIM, MIN_GUTTER and H_GAP below.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
@@ -98,12 +99,8 @@ class BlockFinder:
 
     def _vertical_split(self, members: list[int]) -> _Split | None:
         """The best gutter between two text columns, or None."""
-        allowed = int(MAX_CROSSING * len(members))
         best: _Split | None = None
-        # Each crossing level gives the gaps that many boxes may span: a clean
-        # gutter (level 0) is never widened into the ragged edges beside it.
-        candidates = {gap for level in range(allowed + 1) for gap in self._gaps(members, level)}
-        for start, end in sorted(candidates):
+        for start, end in self._gaps(members, int(MAX_CROSSING * len(members))):
             split = self._split_at(members, start, end)
             if split is None:
                 continue
@@ -114,21 +111,51 @@ class BlockFinder:
         return best
 
     def _gaps(self, members: list[int], allowed: int) -> list[tuple[float, float]]:
-        """x-intervals at least MIN_GUTTER wide covered by at most ``allowed`` boxes."""
-        events: list[tuple[float, int]] = []
-        for i in members:
-            events += [(self.boxes[i][0], 1), (self.boxes[i][2], -1)]
-        events.sort()
-        gaps, depth, opened = [], 0, None
-        for x, step in events:
+        """Candidate gutters: in each x-range covered by at most ``allowed`` boxes, the
+        widest stretch (at least MIN_GUTTER wide) crossed by the fewest boxes.
+
+        The fewest first: a clean gutter is never widened into the ragged line ends
+        beside it, and a title crossing the gutter is tolerated only where it must be.
+        """
+        events = sorted(
+            [(self.boxes[i][0], 1) for i in members] + [(self.boxes[i][2], -1) for i in members]
+        )
+        segments: list[tuple[float, float, int]] = []  # (x0, x1, boxes covering)
+        depth = 0
+        for (x, step), (nxt, _) in itertools.pairwise(events):
             depth += step
-            if depth <= allowed and opened is None:
-                opened = x
-            elif depth > allowed and opened is not None:
-                if x - opened >= MIN_GUTTER * self.line_height:
-                    gaps.append((opened, x))
-                opened = None
+            if nxt > x:
+                segments.append((x, nxt, depth))
+        gaps: list[tuple[float, float]] = []
+        run: list[tuple[float, float, int]] = []
+        for segment in [*segments, (0.0, 0.0, allowed + 1)]:
+            if segment[2] <= allowed:
+                run.append(segment)
+                continue
+            if run:
+                gap = self._least_crossed(run)
+                if gap is not None:
+                    gaps.append(gap)
+            run = []
         return gaps
+
+    def _least_crossed(self, run: list[tuple[float, float, int]]) -> tuple[float, float] | None:
+        minimum = MIN_GUTTER * self.line_height
+        for level in sorted({depth for _, _, depth in run}):
+            widest: tuple[float, float] | None = None
+            start: float | None = None
+            for x0, _x1, depth in [*run, (run[-1][1], run[-1][1], level + 1)]:
+                if depth <= level:
+                    start = x0 if start is None else start
+                    continue
+                if start is not None and x0 - start >= minimum and (
+                    widest is None or x0 - start > widest[1] - widest[0]
+                ):
+                    widest = (start, x0)
+                start = None
+            if widest is not None:
+                return widest
+        return None
 
     def _split_at(self, members: list[int], start: float, end: float) -> _Split | None:
         boxes, reach = self.boxes, SPAN_REACH * self.line_height

@@ -15,6 +15,8 @@ from app.domain import BBox
 
 ROW_OVERLAP = 0.5
 """Share of the smaller height two boxes must overlap vertically to be one row."""
+RECENT_ROWS = 4
+"""Rows a line is compared with: scanning them all made a 500-line page quadratic."""
 
 
 @dataclass
@@ -42,7 +44,9 @@ def rows(boxes: Sequence[BBox], members: Sequence[int]) -> list[list[int]]:
     found: list[_Row] = []
     for i in sorted(members, key=lambda i: (boxes[i][1] + boxes[i][3]) / 2):
         _, top, _, bottom = boxes[i]
-        best = max(found, key=lambda r: r.overlap_ratio(top, bottom), default=None)
+        # Lines come by their centre, so only the last few rows can still overlap.
+        recent = found[-RECENT_ROWS:]
+        best = max(recent, key=lambda r: r.overlap_ratio(top, bottom), default=None)
         if best is not None and best.overlap_ratio(top, bottom) >= ROW_OVERLAP:
             best.add(i, top, bottom)
         else:
