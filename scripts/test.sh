@@ -7,6 +7,17 @@ scripts/setup.sh --dev
 if ! command -v chromium >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# Fonts the layout evaluation set is drawn with (bench/layout_compose.py): DejaVu, Droid (CJK).
+fonts=(/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf)
+if ! ls "${fonts[@]}" >/dev/null 2>&1; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      fonts-dejavu-core fonts-droid-fallback >/dev/null
+  else
+    echo "missing fonts for bench.layout_eval: apt-get install fonts-dejavu-core fonts-droid-fallback" >&2
+    exit 1
+  fi
+fi
 py=.venv/bin/python
 mkdir -p logs
 echo "== ruff";  $py -m ruff check app tests bench
@@ -15,4 +26,5 @@ echo "== pytest"; $py -m pytest "$@"
 echo "== bench (quick smoke runs: check the benchmarks work, assert no speed)"
 $py -m bench.suite --quick > logs/bench-suite-quick.log 2>&1 || { tail -40 logs/bench-suite-quick.log; exit 1; }
 $py -m bench.pdf_bench --quick > logs/bench-pdf-quick.json 2>/dev/null
-echo "bench quick runs ok: logs/bench-suite-quick.log, logs/bench-pdf-quick.json"
+$py -m bench.layout_eval --quick > logs/bench-layout-quick.log 2>&1 || { tail -40 logs/bench-layout-quick.log; exit 1; }
+echo "bench quick runs ok: logs/bench-suite-quick.log, logs/bench-pdf-quick.json, logs/bench-layout-quick.log"
