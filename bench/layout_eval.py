@@ -3,13 +3,16 @@
     python -m bench.layout_eval                      # full run (~10 min on 2 busy cores)
     python -m bench.layout_eval --quick              # 4 pages, no corpus (CI smoke run)
     python -m bench.layout_eval --label "after (column-aware)" --append   # + bench/RESULTS.md
+    python -m bench.layout_eval --answers bench/results/layout-answers-….json  # rescore only
 
 The service is started as a user would (``python -m app``, bench/server.py) and
 every page goes through ``POST /ocr/json``: the layout set's pages both as PDF
 (``mode=text``: the text layer) and as image (OCR, auto-rotate on), then every
 corpus image and PDF whose manifest has a truth. Scores: bench/layout_score.py;
 the layout stage alone on a 500-line page: bench/layout_timing.py. Results go
-to ``bench/results/layout-eval-<time>.json``; the Markdown tables to stdout
+to ``bench/results/layout-eval-<time>.json`` and the service's answers to
+``layout-answers-<time>.json`` (``--answers`` scores those again without a
+service: the set is deterministic); the Markdown tables go to stdout
 (``--append`` also appends them to bench/RESULTS.md under ``--label``).
 """
 
@@ -82,8 +85,8 @@ def machine() -> dict[str, Any]:
             "loadavg": [round(v, 2) for v in os.getloadavg()]}
 
 
-def run(set_dir: Path, quick: bool) -> dict[str, Any]:
-    """Build (or reuse) the set, ask the service, score everything."""
+def run(set_dir: Path, quick: bool, saved: Path | None, stamp: str) -> dict[str, Any]:
+    """Build (or reuse) the set, ask the service (or read saved answers), score everything."""
     only = set(layout_set.QUICK) if quick else None
     manifest_path = set_dir / "manifest.json"
     if manifest_path.exists() and not quick:
@@ -91,7 +94,12 @@ def run(set_dir: Path, quick: bool) -> dict[str, Any]:
     else:
         pages = layout_set.build(set_dir, only)
     started = time.time()
-    answers, corpus_answers = collect(set_dir, pages, with_corpus=not quick)
+    if saved is not None:
+        answers, corpus_answers = json.loads(saved.read_text("utf-8"))
+    else:
+        answers, corpus_answers = collect(set_dir, pages, with_corpus=not quick)
+        path = RESULTS / f"layout-answers{'-quick' if quick else ''}-{stamp}.json"
+        path.write_text(json.dumps([answers, corpus_answers], ensure_ascii=False), "utf-8")
     scored: dict[str, Any] = {}
     for page in pages:
         truth = json.loads((set_dir / page["truth"]).read_text("utf-8"))
@@ -115,12 +123,15 @@ def main() -> None:
     parser.add_argument("--set", type=Path, help="a set built by bench.layout_set (reused)")
     parser.add_argument("--label", default="", help="e.g. 'before (rows-only order)'")
     parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
+    parser.add_argument("--answers", type=Path, help="score saved answers, start no service")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="layout-set-") as tmp:
-        result = run(args.set or Path(tmp), args.quick)
-    result["label"] = args.label
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M", time.gmtime())
+    with tempfile.TemporaryDirectory(prefix="layout-set-") as tmp:
+        result = run(args.set or Path(tmp), args.quick, args.answers, stamp)
+    result["label"] = args.label
+    if args.answers:
+        result["answers"] = str(args.answers)
     out = RESULTS / f"layout-eval{'-quick' if args.quick else ''}-{stamp}.json"
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     text = markdown(result, out.name)

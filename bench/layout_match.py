@@ -10,7 +10,8 @@ whose box touches no item (boxes off, e.g. a turned page mapped wrongly) may
 still match by text alone, at similarity ≥ ``TEXT_ONLY``. Several predicted
 lines may share one item (a line cut in two); a predicted line that spans two
 items (two columns glued together) counts for the one it overlaps most, and the
-other item stays unmatched: coverage says how many items were matched.
+other item stays unmatched (``coverage`` still counts it as read when the line
+holds its text).
 
 Order. Kendall tau between the true order and the predicted order, over pairs of
 matched predicted lines that belong to different items: (concordant −
@@ -105,9 +106,22 @@ def kendall_tau(order: Sequence[int | None]) -> float | None:
     return (concordant - discordant) / pairs if pairs else None
 
 
-def coverage(order: Sequence[int | None], items: int) -> float:
-    """Share of the true items that at least one predicted line matched."""
-    return len({k for k in order if k is not None}) / items if items else 1.0
+def coverage(order: Sequence[int | None], predicted: Sequence[Piece], truth: Sequence[Piece]
+             ) -> float:
+    """Share of the true items read: matched, or inside a predicted line that holds them.
+
+    The second case is a line that merged several items (a table row read as one
+    line: right for a row, and not an order error); it holds an item when half
+    the item's box lies in the line's and the item's text is in the line's
+    (similarity of the item to the line ≥ ``TEXT_ONLY``).
+    """
+    read = {k for k in order if k is not None}
+    for k, item in enumerate(truth):
+        if k not in read and any(overlap(item.box, line.box) >= 0.5
+                                 and similarity(item.text, line.text) >= TEXT_ONLY
+                                 for line in predicted):
+            read.add(k)
+    return len(read) / len(truth) if truth else 1.0
 
 
 def paragraph_breaks(order: Sequence[int | None], predicted: Sequence[Piece],
