@@ -91,14 +91,13 @@ def time_lines(result: dict[str, Any]) -> list[str]:
 def markdown(result: dict[str, Any], source: str) -> str:
     """The whole section for bench/RESULTS.md."""
     m = result["machine"]
+    rescored = f" (scored from saved answers {result['answers']})" if "answers" in result else ""
     head = (f"## Reading order: {result.get('label') or 'unlabelled'}"
             f"{' (quick run)' if result['quick'] else ''}\n\n"
             f"`python -m bench.layout_eval`, {result['started']}, commit {m['commit']}"
             f"{' + uncommitted changes' if m['dirty'] else ''}, {m['host']}, {m['cpus']} CPUs, "
             f"load average at the end {m['loadavg']} (shared host: timings are indicative). "
-            f"Raw: `bench/results/{source}`"
-            f"{' (scored from saved answers ' + result['answers'] + ')' if 'answers' in result else ''}"
-            f". {GOALS}.\n")
+            f"Raw: `bench/results/{source}`{rescored}. {GOALS}.\n")
     parts = [head, "Layout set (`python -m bench.layout_set build DIR`; pdf = text layer with "
              "`mode=text`, image = OCR of the 200 dpi render), means over pages:\n",
              *set_table(result["pages"])]
