@@ -14,9 +14,11 @@ compared by Kendall tau against the truth:
 
 * ``app``: ``app.layout.analyze`` as it is on this branch;
 * ``regions``: the model's regions (figures dropped, overlapping regions merged)
-  ordered by recursive XY-cut, a line belonging to the region that holds most of
-  it (a line in none is a region of its own), lines inside a region ordered by
-  ``app.layout.analyze``.
+  ordered by recursive XY-cut (cuts at gaps over half a line), a line belonging
+  to the region that holds most of it (a line in none is a region of its own),
+  lines inside a region ordered by ``app.layout.analyze``;
+* ``xy_lines``: the same without the model (no regions: XY-cut over the lines),
+  the baseline the model has to beat to earn its place.
 """
 
 from __future__ import annotations
@@ -59,27 +61,28 @@ def merged(boxes: list[Box]) -> list[Box]:
     return boxes
 
 
-def _groups(boxes: list[Box], members: list[int], axis: int) -> list[list[int]]:
-    """``members`` split where their projections on ``axis`` (0 = x, 1 = y) leave a gap."""
+def _groups(boxes: list[Box], members: list[int], axis: int, gap: float) -> list[list[int]]:
+    """``members`` split where their projections on ``axis`` (0 = x, 1 = y) leave ``gap``."""
     ordered = sorted(members, key=lambda i: boxes[i][axis])
     groups: list[list[int]] = []
     end = float("-inf")
     for i in ordered:
-        if boxes[i][axis] >= end:
+        if boxes[i][axis] - end >= gap:
             groups.append([])
         groups[-1].append(i)
         end = max(end, boxes[i][axis + 2])
     return groups
 
 
-def xy_cut(boxes: list[Box], members: list[int]) -> list[int]:
-    """Recursive XY-cut: cut across (top to bottom) first, then down (left to right)."""
+def xy_cut(boxes: list[Box], members: list[int], gap: float) -> list[int]:
+    """Recursive XY-cut at gaps of at least ``gap``: across (top to bottom) first, then
+    down (left to right); rows top to bottom where neither cuts."""
     if len(members) <= 1:
         return members
     for axis in (1, 0):
-        groups = _groups(boxes, members, axis)
+        groups = _groups(boxes, members, axis, gap)
         if len(groups) > 1:
-            return [i for g in groups for i in xy_cut(boxes, g)]
+            return [i for g in groups for i in xy_cut(boxes, g, gap)]
     return sorted(members, key=lambda i: (boxes[i][1], boxes[i][0]))
 
 
@@ -95,7 +98,10 @@ def region_order(lines: list[Line], regions: list[Box], width: int, height: int)
         else:
             boxes.append(line.bbox)
             members[len(boxes) - 1].append(line)
-    order = xy_cut(boxes, [k for k in range(len(boxes)) if members[k]])
+    # Half a line: more than the leading between the lines of a paragraph (a quarter
+    # of a line in the set), less than a column gutter or the space around a title.
+    gap = 0.5 * statistics.median(ln.bbox[3] - ln.bbox[1] for ln in lines)
+    order = xy_cut(boxes, [k for k in range(len(boxes)) if members[k]], gap)
     return [ln for k in order for ln in analyze(members[k], width, height).lines]
 
 
@@ -126,23 +132,25 @@ def main() -> None:
             continue
         with Image.open(set_dir / entry["image"]) as image:
             width, height = image.size
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         found = engine(str(set_dir / entry["image"]))
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
         regions = merged([tuple(b) for b, c in zip(found.boxes or [], found.class_names or [],
                                                    strict=True) if c != "figure"])
         lines, index = page_lines(truth)
         app_tau = kendall_tau([index[id(ln)] for ln in analyze(lines, width, height).lines])
-        reg_tau = kendall_tau([index[id(ln)] for ln in region_order(lines, regions, width,
-                                                                     height)])
+        taus = {f"tau_{name}": kendall_tau([index[id(ln)] for ln in region_order(
+                    lines, chosen, width, height)]) for name, chosen in (("regions", regions),
+                                                                         ("xy_lines", []))}
         pages[entry["name"]] = {"kind": entry["kind"], "regions": len(regions),
-                                "model_s": round(seconds, 2), "tau_app": app_tau,
-                                "tau_regions": reg_tau}
+                                "model_s": round(seconds, 2), "model_cpu_s": round(cpu, 2),
+                                "tau_app": app_tau, **taus}
     kinds: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in pages.values():
         kinds[row["kind"]].append(row)
     summary = {kind: {key: round(statistics.fmean(r[key] for r in rows), 3)
-                      for key in ("tau_app", "tau_regions", "model_s")}
+                      for key in ("tau_app", "tau_regions", "tau_xy_lines", "model_s",
+                                  "model_cpu_s")}
                for kind, rows in sorted(kinds.items())}
     print(json.dumps({"pages": pages, "kinds": summary}, indent=1))
 
