@@ -89,8 +89,9 @@ def run(set_dir: Path, quick: bool, saved: Path | None, stamp: str) -> dict[str,
     """Build (or reuse) the set, ask the service (or read saved answers), score everything."""
     only = set(layout_set.QUICK) if quick else None
     manifest_path = set_dir / "manifest.json"
-    if manifest_path.exists() and not quick:
-        pages = json.loads(manifest_path.read_text("utf-8"))
+    if manifest_path.exists():
+        pages = [p for p in json.loads(manifest_path.read_text("utf-8"))
+                 if only is None or p["name"] in only]
     else:
         pages = layout_set.build(set_dir, only)
     started = time.time()
