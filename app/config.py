@@ -20,6 +20,7 @@ MIB: Final = 1024 * 1024
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 CGROUP_CPU_MAX: Final = Path("/sys/fs/cgroup/cpu.max")
 NVIDIA_DEVICE: Final = Path("/dev/nvidia0")
+ACCELERATORS: Final = ("gpu", "xpu", "npu")
 CPU_ENGINES_MAX: Final = 4
 """Engines on the CPU when not set. Several one-thread engines beat one engine with
 several threads (2 cores: 1.2x, bench/RESULTS.md), each costing a predictor's memory."""
@@ -69,7 +70,10 @@ class Settings(BaseSettings):
         description="Writable folder for prepared model folders and temporary files.",
     )
     device: str = Field(
-        "auto", description="'auto' (GPU when the backend sees one), 'cpu' or 'gpu:N'."
+        "auto",
+        description="'auto' (the first GPU when the backend can run there, else the CPU with "
+        "the reason logged), 'cpu', 'gpu' or 'gpu:N' (that GPU or a start-up error), 'xpu:N' "
+        "or 'npu:N' (Paddle backend: Kunlun XPU, Ascend NPU).",
     )
     cpu_threads: int = Field(
         0,
@@ -87,6 +91,13 @@ class Settings(BaseSettings):
         le=256,
         description="Text lines per recognizer call; 0: 1 on the CPU (each line at its own "
         "width, no padding), 6 on a GPU (PaddleOCR's default).",
+    )
+    gpu_mem_limit_mb: int = Field(
+        0,
+        ge=0,
+        le=1_048_576,
+        description="GPU memory cap per engine, in MiB; 0: none. ONNX Runtime: its CUDA "
+        "arena's gpu_mem_limit; Paddle: FLAGS_gpu_memory_limit_mb, this times the engines.",
     )
     ort_memory_arena: bool = Field(
         True,
@@ -179,17 +190,19 @@ class Settings(BaseSettings):
     @classmethod
     def _check_device(cls, value: str) -> str:
         value = value.strip().lower()
-        if value in {"auto", "cpu", "gpu"}:
+        if value in {"auto", "cpu", *ACCELERATORS}:
             return value
         prefix, _, index = value.partition(":")
-        if prefix == "gpu" and index.isdigit():
+        if prefix in ACCELERATORS and index.isdigit():
             return value
-        raise ValueError("must be 'auto', 'cpu', 'gpu' or 'gpu:N'")
+        raise ValueError("must be 'auto', 'cpu', 'gpu', 'gpu:N', 'xpu:N' or 'npu:N'")
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.backend == "onnxruntime" and self.model_set == "paddle-v4-embedded":
             raise ValueError("model_set 'paddle-v4-embedded' needs backend 'paddle'")
+        if self.backend == "onnxruntime" and self.device.partition(":")[0] in {"xpu", "npu"}:
+            raise ValueError(f"device {self.device!r} needs backend 'paddle'")
         if self.backend == "paddle" and self.model_set == "embedded":
             raise ValueError(
                 "backend 'paddle' needs a Paddle-format model set: 'paddle-v4-embedded' "
@@ -203,10 +216,12 @@ class Settings(BaseSettings):
         """Engine instances to load: the setting, or the default for the device."""
         if self.workers_per_device:
             return self.workers_per_device
-        gpu = self.device.startswith("gpu") or (self.device == "auto" and NVIDIA_DEVICE.exists())
+        accelerator = self.device.partition(":")[0] in ACCELERATORS or (
+            self.device == "auto" and NVIDIA_DEVICE.exists()
+        )
         # Paddle's oneDNN predictors lose from it (2 engines x 1 thread: 0.76x of
         # 1 x 2 on 2 cores; ONNX Runtime: 1.2x, bench/RESULTS.md).
-        if gpu or self.backend == "paddle":
+        if accelerator or self.backend == "paddle":
             return 1
         return min(self._usable_cpus, CPU_ENGINES_MAX)
 

@@ -122,6 +122,10 @@ class ModelSetError(Exception):
     """A model set is missing, incomplete or fails its checksum (start-up only)."""
 
 
+class DeviceUnavailable(Exception):
+    """The configured device cannot be used here; the message says why (start-up only)."""
+
+
 # Status code -> error code for HTTP errors raised by the framework itself
 # (unknown route, wrong method, ...), so they share the envelope.
 _HTTP_CODES: dict[int, str] = {

@@ -1,6 +1,6 @@
 """Prometheus metrics: one registry per app, scheduler counters read at scrape time.
 
-Three sources feed the registry that ``GET /metrics`` exposes:
+Four sources feed the registry that ``GET /metrics`` exposes:
 
 - ``MetricsMiddleware`` counts every HTTP request by method, route *template*
   (``/ocr/json``, never a raw path: unknown paths are ``unmatched``) and status,
@@ -8,6 +8,7 @@ Three sources feed the registry that ``GET /metrics`` exposes:
   ``text-layer``, from ``request.state.page_sources`` that the OCR routes set).
 - ``timed_engine_factory`` wraps each engine so every engine call (one batch of
   pages, warm-up included) lands in the inference latency histogram.
+- ``GpuMemoryCollector`` (app/metrics_gpu.py) reads the GPU's memory from the driver.
 - ``SchedulerCollector`` reads the scheduler's own counters
   (``app.engine.stats.SchedulerStats``), queue depth and the engine's identity
   when Prometheus scrapes, so nothing is counted twice and idle costs nothing.
@@ -50,6 +51,7 @@ from app import __version__
 from app.config import Settings
 from app.domain import EngineOptions, Image
 from app.engine.types import EngineInfo, OCREngine, PageOCR
+from app.metrics_gpu import GpuMemoryCollector
 from app.state import AppState
 
 REQUEST_BUCKETS: Final = (
@@ -125,6 +127,7 @@ def install_metrics(app: FastAPI, metrics: Metrics) -> None:
     """
     disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series
     metrics.registry.register(SchedulerCollector(app))
+    metrics.registry.register(GpuMemoryCollector(app))
     app.state.metrics = metrics
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 

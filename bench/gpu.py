@@ -1,7 +1,10 @@
-"""GPU check: in-process engine and service at batch 1/4/16, images/s (scripts/gpu_check.sh).
+"""GPU check: the GPU image, or the in-process engine and service (scripts/gpu_check.sh).
 
-    python -m bench.gpu                        # needs a GPU the backend sees
-    python -m bench.gpu --allow-cpu --quick    # the same code on the CPU (to test the script)
+    python -m bench.gpu --image ocr-service:gpu   # the image: bench/gpu_image.py
+    python -m bench.gpu                           # in this venv; needs a GPU the backend sees
+    python -m bench.gpu --allow-cpu --quick       # the same code on the CPU (to test the script)
+
+In this venv (no ``--image``):
 
 * engine: ``engine.predict`` on lists of B pages (B = 1, 4, 16), as the scheduler
   calls it with ``OCR_MAX_BATCH=B``;
@@ -29,7 +32,6 @@ import httpx
 
 from bench import peers
 from bench.load import closed_loop
-from bench.pages import generate
 from bench.server import ROOT, corpus_images
 
 RESULTS = ROOT / "bench" / "results"
@@ -41,6 +43,8 @@ def _jobs(quick: bool) -> list[tuple[str, bytes]]:
         files = files[:4]
     jobs = [(f.name, f.read_bytes()) for f in files]
     if not quick:
+        from bench.pages import generate  # numpy, Pillow: not needed by --image
+
         jobs += [(p.name, p.path.read_bytes()) for p in generate(RESULTS / "pages")]
     return jobs
 
@@ -60,7 +64,8 @@ def engine_batches(jobs: list[tuple[str, bytes]], batches: list[int], device: st
     pages = []
     for _, data in jobs:
         for page in decode_pages(data, sniff(data), max_pixels=10**9, max_pages=100):
-            pages.append(page.image)
+            if page.image is not None:
+                pages.append(page.image)
     out: dict[str, Any] = {"device": engine.info.device, "gpu": engine.info.gpu}
     for image in pages:  # warm-up: every shape once
         engine.predict([image], options)
@@ -120,24 +125,33 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--allow-cpu", action="store_true", help="run on the CPU if no GPU")
     parser.add_argument("--quick", action="store_true", help="4 small files, 1 round")
-    parser.add_argument("--batches", default="1,4,16")
+    parser.add_argument("--batches", default="1,4,16",
+                        help="pages per engine call (OCR_MAX_BATCH); with --image: text lines "
+                        "per recognizer call (OCR_REC_BATCH_SIZE)")
     parser.add_argument("--workers", default="1,2", help="OCR_WORKERS_PER_DEVICE values")
     parser.add_argument("--wait-ms", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default="engine,service")
+    parser.add_argument("--image", help="test this GPU image in containers instead")
+    parser.add_argument("--cpu-image", help="with --image: the CPU image for the answers")
+    parser.add_argument("--gpu", default="0", help="with --image: which GPU (docker --gpus)")
     args = parser.parse_args()
+    if args.image:
+        _image_main(args)
+        return
 
-    from app.engine import devices
+    from app.engine import accelerators
 
     backend = os.environ.get("OCR_BACKEND", "onnxruntime")
     device = os.environ.get("OCR_DEVICE", "gpu:0")
-    try:
-        device = devices.resolve(backend, device if device != "auto" else "gpu:0")
-    except Exception as exc:  # no GPU visible to this backend
+    index = int(device.partition(":")[2] or 0)
+    problem = accelerators.problem(backend, "gpu", index, None)
+    device = f"gpu:{index}"
+    if problem is not None:
         if not args.allow_cpu:
-            raise SystemExit(f"no GPU for backend {backend}: {exc}") from None
+            raise SystemExit(f"no GPU for backend {backend}: {problem}")
         device = "cpu"
-        print(f"no GPU for backend {backend}; running on the CPU (--allow-cpu)")
+        print(f"no GPU for backend {backend} ({problem}); running on the CPU (--allow-cpu)")
     batches = [int(b) for b in args.batches.split(",")]
     workers = [int(w) for w in args.workers.split(",")]
     rounds = 1 if args.quick else args.rounds
@@ -158,6 +172,24 @@ def main() -> None:
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")
     shutil.rmtree(tmp, ignore_errors=True)
     print(f"results: {out}")
+
+
+def _image_main(args: argparse.Namespace) -> None:
+    """--image: rec batches, memory per engine and answers of the GPU image, saved as JSON."""
+    from bench import gpu_image
+
+    started = time.monotonic()
+    tmp = Path(tempfile.mkdtemp(prefix="ocr-gpu-image-"))
+    results = gpu_image.run(
+        args.image, args.cpu_image, None if args.allow_cpu else args.gpu,
+        [int(b) for b in args.batches.split(",")], 1 if args.quick else args.rounds,
+        args.quick, tmp)
+    results["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    results["seconds"] = round(time.monotonic() - started, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / time.strftime("gpu-image-%Y%m%d-%H%M.json")
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"done in {results['seconds']} s; results: {out}; container logs: {tmp}")
 
 
 if __name__ == "__main__":

@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
-# Build the service image and prove it works, on a machine with Docker (or where
-# apt can install it) and no image registry:
+# Build the service images and prove they work, on a machine with Docker (or where
+# apt can install it), no image registry and no GPU:
 #   lint the Dockerfile (hadolint); build VARIANT=cpu on a local Debian base
 #   (scripts/make_base_image.sh, reused once built); run it with no network but
 #   its own loopback, wait for its own HEALTHCHECK, OCR a corpus image and a
 #   scanned PDF, check /system/info and the non-root user; run it again with a
 #   read-only root filesystem, and once on the Paddle backend; validate the
-#   compose files and the Kubernetes manifests offline. Removes the containers it started; keeps the images, so
-#   the next run reuses the base image and the build cache.
+#   compose files and the Kubernetes manifests offline.
+#   Then the GPU image, from PyPI alone (PADDLE_GPU=0): every CUDA library ONNX
+#   Runtime's CUDA provider loads resolves, once (python -m app.engine.cuda_libs);
+#   no compiler in it; started with no GPU visible it falls back to the CPU and
+#   says why (log, /system/info), reads the same files, runs non-root and
+#   read-only; OCR_DEVICE=gpu refuses to start, naming the cause.
+#   Removes the containers it started; keeps the images, so the next run reuses
+#   the base image and the build cache.
 #
 #   scripts/docker_check.sh
 #
-# Env: VARIANT=cpu|gpu (gpu: a GPU host with the NVIDIA Container Toolkit and
-#      the Paddle package index reachable), IMAGE (tag to build), BASE_IMAGE
-#      (default: the local debootstrap image), OCR_TEST_CORPUS (default
-#      ../shared/corpus), HEALTH_TIMEOUT_S (default 300), SKIP_BUILD=1 (test IMAGE as is).
+# Env: IMAGE, GPU_IMAGE (tags to build), SKIP_GPU=1 (CPU image only), PADDLE_GPU=1
+#      (the GPU image with Paddle's GPU wheel: needs Paddle's package index),
+#      BASE_IMAGE (default: the local debootstrap image), OCR_TEST_CORPUS (default
+#      ../shared/corpus), HEALTH_TIMEOUT_S (default 300), SKIP_BUILD=1 (test the
+#      images as they are). With a GPU: scripts/gpu_check.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
-VARIANT="${VARIANT:-cpu}"
-IMAGE="${IMAGE:-ocr-service:${VARIANT}-check}"
+IMAGE="${IMAGE:-ocr-service:cpu-check}"
+GPU_IMAGE="${GPU_IMAGE:-ocr-service:gpu-check}"
+PADDLE_GPU="${PADDLE_GPU:-0}"
 LOCAL_BASE="ocr-local/bookworm-minbase:latest"
 BASE_IMAGE="${BASE_IMAGE:-$LOCAL_BASE}"
 CORPUS="${OCR_TEST_CORPUS:-$ROOT/../shared/corpus}"
@@ -124,35 +132,52 @@ if [[ "$BASE_IMAGE" == "$LOCAL_BASE" ]]; then
   say "base image $BASE_IMAGE"
   scripts/make_base_image.sh "$BASE_IMAGE"
 fi
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  say "build $IMAGE (VARIANT=$VARIANT, BASE_IMAGE=$BASE_IMAGE)"
-  t=$SECONDS
-  if ! docker build --network host --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-      --build-arg "VARIANT=$VARIANT" -t "$IMAGE" . >"$WORK/build.log" 2>&1; then
-    tail -40 "$WORK/build.log" >&2
-    fail "docker build"
+
+# build TAG LOG BUILD-ARG...: docker build on the base image; prints seconds taken.
+build() {
+  local tag="$1" log="$2" t=$SECONDS args=(); shift 2
+  for a in "$@"; do args+=(--build-arg "$a"); done
+  if ! docker build --network host --build-arg "BASE_IMAGE=$BASE_IMAGE" "${args[@]}" \
+      -t "$tag" . >"$log" 2>&1; then
+    tail -40 "$log" >&2
+    fail "docker build $tag"
   fi
-  result "build: $((SECONDS - t)) s"
   # Replaced builds of this image, now untagged.
   docker image prune -f --filter "label=org.opencontainers.image.title=ocr-service" >/dev/null
+  echo $((SECONDS - t))
+}
+
+# check_image TAG: size, non-root user, healthcheck.
+check_image() {
+  local tag="$1" size_mb
+  size_mb=$(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d", $1 / 1e6}')
+  result "image: $tag, $size_mb MB"
+  [[ "$(docker image inspect -f '{{.Config.User}}' "$tag")" == "10001:10001" ]] \
+    || fail "$tag: image user is not 10001:10001"
+  docker image inspect -f '{{.Config.Healthcheck.Test}}' "$tag" | grep -q '/health' \
+    || fail "$tag: no HEALTHCHECK"
+}
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  say "build $IMAGE (VARIANT=cpu, BASE_IMAGE=$BASE_IMAGE)"
+  result "build: $(build "$IMAGE" "$WORK/build.log" VARIANT=cpu) s"
 fi
-size_mb=$(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%d", $1 / 1e6}')
-result "image: $IMAGE, $size_mb MB"
-[[ "$(docker image inspect -f '{{.Config.User}}' "$IMAGE")" == "10001:10001" ]] || fail "image user is not 10001:10001"
-docker image inspect -f '{{.Config.Healthcheck.Test}}' "$IMAGE" | grep -q '/health' || fail "no HEALTHCHECK"
+check_image "$IMAGE"
 
 # --- run ---------------------------------------------------------------------------
-gpu_args=()
-[[ "$VARIANT" == gpu ]] && gpu_args=(--gpus all)
+READ_ONLY=(--read-only --cap-drop ALL --security-opt no-new-privileges
+  --tmpfs /tmp:rw,nosuid,nodev
+  --tmpfs /app/cache:rw,nosuid,nodev,uid=10001,gid=10001
+  --tmpfs /app/logs:rw,nosuid,nodev,uid=10001,gid=10001)
 
-# start NAME [docker run options...]: no network but the container's own
-# loopback (the image must need nothing from outside); the image's HEALTHCHECK,
-# polled every 2 s instead of 30 s.
+# start NAME IMAGE [docker run options...]: no network but the container's own
+# loopback (the image must need nothing from outside), no GPU; the image's
+# HEALTHCHECK, polled every 2 s instead of 30 s.
 start() {
-  local name="$1"; shift
+  local name="$1" image="$2"; shift 2
   CONTAINERS+=("$name")
   docker run -d --name "$name" --label "$LABEL" --network none --health-interval 2s \
-    "${gpu_args[@]}" "$@" "$IMAGE" >/dev/null
+    "$@" "$image" >/dev/null
 }
 
 # wait_healthy NAME: seconds from start until Docker reports the container healthy.
@@ -199,48 +224,65 @@ ocr() {
   result "ocr $file: found '$expected'"
 }
 
+# system_info NAME [FALLBACK-SUBSTRING]: /system/info reports a ready ONNX Runtime
+# engine on the CPU; with FALLBACK-SUBSTRING, one that fell back from
+# OCR_DEVICE=auto for that reason (else: no fallback).
+system_info() {
+  in_netns "$1" curl -sS --fail --max-time 30 http://127.0.0.1:8000/system/info >"$WORK/info.json"
+  python3 - "$WORK/info.json" "${2:-}" <<'PY'
+import json, sys
+info = json.load(open(sys.argv[1]))
+engine, versions, want_reason = info["engine"], info["versions"], sys.argv[2]
+problems = [
+    f"{key}={engine.get(key)!r}, expected {want!r}"
+    for key, want in (("state", "ok"), ("backend", "onnxruntime"), ("device", "cpu"),
+                      ("requested_device", "auto"))
+    if engine.get(key) != want
+]
+reason = engine.get("device_fallback")
+if want_reason and want_reason not in (reason or ""):
+    problems.append(f"device_fallback={reason!r}, expected it to say {want_reason!r}")
+if not want_reason and reason is not None:
+    problems.append(f"device_fallback={reason!r}, expected none")
+runtime = next((f"{n} {versions[n]}" for n in ("onnxruntime", "onnxruntime-gpu")
+                if n in versions), None)
+problems += [f"no version of {name}" for name in ("python", "paddleocr") if name not in versions]
+problems += [] if runtime else ["no version of onnxruntime"]
+if problems:
+    sys.exit("/system/info: " + "; ".join(problems))
+print(f"/system/info: engine ok on {engine['device']}"
+      + (f" (auto fell back: {reason})" if reason else "")
+      + f", {engine['model_set']}, paddleocr {versions['paddleocr']}, {runtime}, "
+      f"python {versions['python']}")
+PY
+}
+
+# non_root NAME: the service process and docker exec run as UID 10001.
+non_root() {
+  local pid uid
+  pid="$(docker inspect -f '{{.State.Pid}}' "$1")"
+  uid="$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")"
+  [[ "$uid" == 10001 ]] || fail "$1: service process runs as uid $uid"
+  [[ "$(docker exec "$1" id -u)" == 10001 ]] || fail "$1: docker exec user is not 10001"
+  result "non-root: service process uid $uid"
+}
+
 say "run 1: --network none, writable root"
 name="ocr-check-$$-rw"
-start "$name"
+start "$name" "$IMAGE"
 healthy_rw="$(wait_healthy "$name")"
 result "healthy after ${healthy_rw} s (container HEALTHCHECK)"
 [[ "$(docker inspect -f '{{.HostConfig.NetworkMode}}' "$name")" == none ]] || fail "network is not none"
 ocr "$name" cnocr_helloworld.jpg 'Hello world!你好世界'
 ocr "$name" rapidocrpdf_image.pdf 'Kurbas' mode=ocr pages=1
-in_netns "$name" curl -sS --fail --max-time 30 http://127.0.0.1:8000/system/info >"$WORK/info.json"
-expected_device=cpu
-[[ "$VARIANT" == gpu ]] && expected_device=gpu:0
-summary="$(python3 - "$WORK/info.json" "$expected_device" <<'PY'
-import json, sys
-info = json.load(open(sys.argv[1]))
-engine, versions = info["engine"], info["versions"]
-problems = [
-    f"{key}={engine.get(key)!r}, expected {want!r}"
-    for key, want in (("state", "ok"), ("backend", "onnxruntime"), ("device", sys.argv[2]))
-    if engine.get(key) != want
-]
-problems += [f"no version of {name}" for name in ("python", "paddleocr", "onnxruntime") if name not in versions]
-if problems:
-    sys.exit("/system/info: " + "; ".join(problems))
-print(f"/system/info: engine ok on {engine['device']}, {engine['model_set']}, "
-      f"paddleocr {versions['paddleocr']}, onnxruntime {versions['onnxruntime']}, "
-      f"python {versions['python']}")
-PY
-)" || fail "/system/info"
-result "$summary"
-pid="$(docker inspect -f '{{.State.Pid}}' "$name")"
-uid="$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")"
-[[ "$uid" == 10001 ]] || fail "service process runs as uid $uid"
-[[ "$(docker exec "$name" id -u)" == 10001 ]] || fail "docker exec user is not 10001"
-result "non-root: service process uid $uid"
+info="$(system_info "$name")" || fail "/system/info"
+result "$info"
+non_root "$name"
 docker rm -f "$name" >/dev/null
 
 say "run 2: --read-only root, tmpfs for /tmp, cache and logs, no capabilities"
 name="ocr-check-$$-ro"
-start "$name" --read-only --cap-drop ALL --security-opt no-new-privileges \
-  --tmpfs /tmp:rw,nosuid,nodev \
-  --tmpfs /app/cache:rw,nosuid,nodev,uid=10001,gid=10001 \
-  --tmpfs /app/logs:rw,nosuid,nodev,uid=10001,gid=10001
+start "$name" "$IMAGE" "${READ_ONLY[@]}"
 healthy_ro="$(wait_healthy "$name")"
 result "read-only: healthy after ${healthy_ro} s"
 ocr "$name" cnocr_helloworld.jpg 'Hello world!你好世界'
@@ -250,14 +292,15 @@ docker rm -f "$name" >/dev/null
 
 say "run 3: the Paddle backend (paddle-v4-embedded set), read-only"
 name="ocr-check-$$-paddle"
-start "$name" --read-only --cap-drop ALL --security-opt no-new-privileges \
-  --tmpfs /tmp:rw,nosuid,nodev \
-  --tmpfs /app/cache:rw,nosuid,nodev,uid=10001,gid=10001 \
-  -e OCR_BACKEND=paddle -e OCR_MODEL_SET=paddle-v4-embedded
+start "$name" "$IMAGE" "${READ_ONLY[@]}" -e OCR_BACKEND=paddle -e OCR_MODEL_SET=paddle-v4-embedded
 healthy_paddle="$(wait_healthy "$name")"
 result "paddle backend: healthy after ${healthy_paddle} s"
 ocr "$name" cnocr_helloworld.jpg '你好世界'
 docker rm -f "$name" >/dev/null
+
+if [[ "${SKIP_GPU:-0}" != 1 ]]; then
+  source scripts/docker_check_gpu.sh
+fi
 
 say "summary"
 for line in "${RESULTS[@]}"; do echo "   $line"; done

@@ -68,9 +68,24 @@ def test_dockerfile_pins_come_from_requirements() -> None:
     assert re.search(r"^opencv-contrib-python==\S+$", reqs, re.MULTILINE)
     assert re.search(r"^onnxruntime==\S+$", reqs, re.MULTILINE)
     assert re.search(r"^paddlepaddle==\S+$", paddle, re.MULTILINE)
-    for name in ("requirements.txt", "requirements-paddle.txt", "requirements-models.txt",
-                 "requirements-paddle-models.txt"):
+    for name in ("requirements.txt", "requirements-paddle.txt", "requirements-gpu.txt",
+                 "requirements-models.txt", "requirements-paddle-models.txt"):
         assert name in _dockerfile()
+        assert f"!{name}" in (ROOT / ".dockerignore").read_text(encoding="utf-8")
+
+
+def test_gpu_requirements_pin_one_cuda() -> None:
+    """onnxruntime-gpu and the CUDA 12 wheels it loads, each pinned; no other CUDA major."""
+    lines = [ln for ln in (ROOT / "requirements-gpu.txt").read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    pins = dict(ln.split("==") for ln in lines)
+    assert set(pins) >= {"onnxruntime-gpu", "nvidia-cuda-runtime-cu12", "nvidia-cudnn-cu12",
+                         "nvidia-cublas-cu12", "nvidia-cufft-cu12", "nvidia-curand-cu12"}
+    assert all(name == "onnxruntime-gpu" or name.endswith("-cu12") for name in pins)
+    assert all(re.fullmatch(r"[\d.]+", version) for version in pins.values())
+    # The Paddle build the image pairs with pins the same CUDA minor.
+    cuda = ".".join(pins["nvidia-cuda-runtime-cu12"].split(".")[:2])
+    assert f"/cu{cuda.replace('.', '')}/" in _dockerfile()
 
 
 def test_dockerignore_is_an_allow_list() -> None:
@@ -145,6 +160,8 @@ def test_k8s_deployment() -> None:
     assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
     assert "startupProbe" in container
     assert container["resources"]["limits"]["nvidia.com/gpu"] == 1
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["OCR_DEVICE"] == "gpu", "a pod given a GPU must not fall back to the CPU"
     assert spec["securityContext"]["runAsNonRoot"] is True
     assert spec["securityContext"]["runAsUser"] == _image_uid()
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
@@ -178,5 +195,5 @@ def test_k8s_cpu_overlay_drops_the_gpu() -> None:
 
 
 def test_scripts_are_executable() -> None:
-    for name in ("docker_check.sh", "download_models.sh", "make_base_image.sh"):
+    for name in ("docker_check.sh", "gpu_check.sh", "download_models.sh", "make_base_image.sh"):
         assert os.access(ROOT / "scripts" / name, os.X_OK), name

@@ -26,6 +26,8 @@ async def system_info(state: StateDep) -> SystemInfo:
         engine.update(
             backend=info.backend,
             device=info.device,
+            requested_device=info.requested_device,
+            device_fallback=info.device_fallback,
             gpu=info.gpu,
             model_set=info.model_set,
             det_model=info.det_model,
@@ -55,6 +57,7 @@ async def system_info(state: StateDep) -> SystemInfo:
             "min_score_default": settings.min_score,
             "engine_workers": settings.engine_workers,
             "threads_per_engine": settings.threads_per_engine,
+            "gpu_mem_limit_mb_per_engine": settings.gpu_mem_limit_mb or None,
             "pdf_dpi_default": settings.pdf_dpi,
         },
         scheduler=scheduler,

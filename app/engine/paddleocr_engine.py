@@ -8,17 +8,19 @@ lazily, and backend errors leave as ``EngineError`` with a message of ours.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import os
 import platform
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from app.config import Settings
 from app.domain import EngineOptions, Image, Line
-from app.engine import devices, letterbox, orientation
+from app.engine import accelerators, devices, letterbox, orientation
 from app.engine.model_sets import ModelSet, resolve_model_set
 from app.engine.types import EngineInfo, PageOCR
 from app.errors import EngineError
@@ -101,8 +103,11 @@ def load_engine(settings: Settings) -> PaddleOCREngine:
     os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
     os.environ.setdefault("PADDLE_PDX_MODEL_SOURCE", "local")
     model_set = resolve_model_set(settings.model_set, settings.models_dir, settings.cache_dir)
-    device = devices.resolve(settings.backend, settings.device)
+    choice = devices.choose(settings, _probe_model(model_set))
+    device = choice.device
+    devices.prepare_paddle(settings, device)
     pipeline = _build_pipeline(settings, model_set, device)
+    devices.verify_placement(pipeline, settings.backend, device)
     info = EngineInfo(
         backend=settings.backend,
         device=device,
@@ -112,13 +117,24 @@ def load_engine(settings: Settings) -> PaddleOCREngine:
         versions=_versions(settings.backend),
         files=model_set.files,
         gpu=devices.gpu_details(device),
+        requested_device=choice.requested,
+        device_fallback=choice.fallback_reason,
     )
     return PaddleOCREngine(pipeline, info)
+
+
+def _probe_model(model_set: ModelSet) -> Path | None:
+    """The detector's ONNX file, which ``devices.choose`` opens once on the GPU."""
+    if model_set.model_format != "onnx":
+        return None
+    return next(iter(sorted(model_set.det_dir.glob("*.onnx"))), None)
 
 
 def _build_pipeline(settings: Settings, model_set: ModelSet, device: str) -> Any:
     from paddleocr import PaddleOCR
 
+    if settings.backend == "paddle" and importlib.util.find_spec("paddle") is None:
+        raise EngineError(f"OCR_BACKEND=paddle: {accelerators.PADDLE_MISSING}")
     if (settings.backend == "onnxruntime") != (model_set.model_format == "onnx"):
         raise EngineError(
             f"model set {model_set.name!r} is {model_set.model_format}, "
@@ -141,12 +157,11 @@ def _build_pipeline(settings: Settings, model_set: ModelSet, device: str) -> Any
 
 
 def _versions(backend: str) -> dict[str, str]:
-    names = ["paddleocr", "paddlex", "onnxruntime" if backend == "onnxruntime" else "paddlepaddle"]
+    # The GPU builds are other distributions of the same module: named as installed.
+    runtimes = ["onnxruntime", "onnxruntime-gpu"] if backend == "onnxruntime" else [
+        "paddlepaddle", "paddlepaddle-gpu"]
     versions = {"python": platform.python_version()}
-    for name in names:
+    for name in ["paddleocr", "paddlex", *runtimes]:
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
-    if backend == "paddle" and "paddlepaddle" not in versions:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions["paddlepaddle-gpu"] = metadata.version("paddlepaddle-gpu")
     return versions

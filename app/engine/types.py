@@ -42,6 +42,10 @@ class EngineInfo:
     versions: dict[str, str] = field(default_factory=dict)
     files: tuple[ModelFile, ...] = ()
     gpu: dict[str, str] | None = None
+    requested_device: str = ""
+    """``OCR_DEVICE`` as set ('auto', 'gpu:0', ...); ``device`` is what it became."""
+    device_fallback: str | None = None
+    """Why ``auto`` runs on the CPU, when it does."""
 
 
 class OCREngine(Protocol):
