@@ -8,9 +8,10 @@ Three sources feed the registry that ``GET /metrics`` exposes:
   ``text-layer``, from ``request.state.page_sources`` that the OCR routes set).
 - ``timed_engine_factory`` wraps each engine so every engine call (one batch of
   pages, warm-up included) lands in the inference latency histogram.
-- ``SchedulerCollector`` reads the scheduler's own counters
-  (``app.engine.stats.SchedulerStats``), queue depth and the engine's identity
-  when Prometheus scrapes, so nothing is counted twice and idle costs nothing.
+- ``SchedulerCollector`` reads one pool snapshot when Prometheus scrapes: each
+  loaded set's scheduler counters (``app.engine.stats.SchedulerStats``), queue
+  depth and engine identity, labelled ``model_set``, so nothing is counted twice
+  and idle costs nothing.
 
 The registry belongs to the app, not to the process (tests build several apps in
 one process). One process serves one container: with several worker processes
@@ -91,8 +92,8 @@ class Metrics:
             self.pages.labels(source)  # both series exist from the start, at 0
         self.inference_seconds = Histogram(
             "ocr_inference_duration_seconds",
-            "Duration of one engine call (one batch of pages), warm-up calls included.",
-            buckets=INFERENCE_BUCKETS, registry=registry,
+            "Duration of one engine call (one batch of pages), warm-up calls included, "
+            "by model set.", ["model_set"], buckets=INFERENCE_BUCKETS, registry=registry,
         )
         ProcessCollector(registry=registry)
         PlatformCollector(registry=registry)
@@ -186,7 +187,7 @@ class MetricsMiddleware:
 class TimedEngine:
     """An engine that reports the duration of each ``predict`` call to a histogram."""
 
-    def __init__(self, engine: OCREngine, histogram: Histogram) -> None:
+    def __init__(self, engine: OCREngine, histogram: Histogram) -> None:  # one set's child
         self.wrapped = engine
         self._histogram = histogram
 
@@ -217,7 +218,8 @@ def timed_engine_factory(
     """``factory`` whose engines time their calls into ``metrics``."""
 
     def build(settings: Settings) -> OCREngine:
-        return TimedEngine(factory(settings), metrics.inference_seconds)
+        histogram = metrics.inference_seconds.labels(settings.model_set)
+        return TimedEngine(factory(settings), histogram)
 
     return build
 
@@ -226,7 +228,11 @@ def timed_engine_factory(
 
 
 class SchedulerCollector(Collector):
-    """Queue, engine and admission figures of the app's scheduler, read when scraped."""
+    """Queue, engine and admission figures of every loaded model set, read when scraped.
+
+    Everything comes from one pool snapshot, labelled by set; a set's counters
+    start again from 0 when it is loaded again (Prometheus reads that as a reset).
+    """
 
     def __init__(self, app: FastAPI) -> None:
         self._app = app
@@ -240,74 +246,88 @@ class SchedulerCollector(Collector):
         return self._families(state)
 
     def _families(self, state: AppState | None) -> list[Metric]:
+        by_set = ["model_set"]
         ready = GaugeMetricFamily(
             "ocr_engine_ready", "1 when OCR requests are accepted (what /health reports).")
-        workers = GaugeMetricFamily("ocr_engine_workers", "Engines, each with its own thread.")
+        loaded = GaugeMetricFamily(
+            "ocr_model_set_loaded", "1 for each installed model set that is loaded now.",
+            labels=by_set)
+        unloads = CounterMetricFamily(
+            "ocr_model_set_unloads",
+            "Model sets unloaded to make room for another (OCR_MAX_LOADED_SETS).")
+        workers = GaugeMetricFamily(
+            "ocr_engine_workers", "Engines, each with its own thread.", labels=by_set)
         queue = GaugeMetricFamily(
-            "ocr_queue_depth_pages", "Pages admitted and waiting for an engine.")
+            "ocr_queue_depth_pages", "Pages admitted and waiting for an engine.",
+            labels=by_set)
         capacity = GaugeMetricFamily(
-            "ocr_queue_capacity_pages", "Most pages the queue admits (OCR_MAX_QUEUE).")
+            "ocr_queue_capacity_pages", "Most pages a set's queue admits (OCR_MAX_QUEUE).")
         running = GaugeMetricFamily(
             "ocr_engine_call_running_seconds",
-            "How long the longest engine call now running has taken (0 when idle).")
+            "How long the longest engine call now running has taken (0 when idle).",
+            labels=by_set)
         busy_ratio = GaugeMetricFamily(
             "ocr_engine_busy_ratio",
-            "Share of time the engines spent inferring since start (0..1, averaged over "
-            "workers); rate(ocr_engine_busy_seconds_total) shows recent load.")
+            "Share of time the engines spent inferring since the set loaded (0..1, averaged "
+            "over workers); rate(ocr_engine_busy_seconds_total) shows recent load.",
+            labels=by_set)
         busy = CounterMetricFamily(
-            "ocr_engine_busy_seconds", "Seconds the engines spent inferring, all workers.")
-        batches = CounterMetricFamily("ocr_engine_batches", "Engine calls made.")
-        failed = CounterMetricFamily("ocr_engine_failed_batches", "Engine calls that failed.")
+            "ocr_engine_busy_seconds", "Seconds the engines spent inferring, all workers.",
+            labels=by_set)
+        batches = CounterMetricFamily("ocr_engine_batches", "Engine calls made.", labels=by_set)
+        failed = CounterMetricFamily(
+            "ocr_engine_failed_batches", "Engine calls that failed.", labels=by_set)
         rejected = CounterMetricFamily(
             "ocr_requests_rejected",
-            "Requests refused with 503 busy because the queue was full.")
+            "Requests refused with 503 busy because the queue was full.", labels=by_set)
         timed_out = CounterMetricFamily(
             "ocr_requests_timed_out",
             "Requests answered 504 because their deadline passed while pages waited for or "
-            "ran on the engine.")
+            "ran on the engine.", labels=by_set)
         dropped = CounterMetricFamily(
             "ocr_pages_dropped",
-            "Queued pages skipped because their request had timed out or gone away.")
+            "Queued pages skipped because their request had timed out or gone away.",
+            labels=by_set)
         info = InfoMetricFamily(
-            "ocr_model", "The model set and inference backend in use.",
+            "ocr_model", "Each loaded model set and its inference backend.",
             labels=["service_version", "backend", "device", "model_set", "det_model",
                     "rec_model"])
-        families: list[Metric] = [ready, workers, queue, capacity, running, busy_ratio, busy,
-                                  batches, failed, rejected, timed_out, dropped]
-        if state is None:
-            families.append(_batch_histogram({}, 0.0))
-            families.append(info)
+        batch_sizes = HistogramMetricFamily(
+            "ocr_batch_size", "Pages per engine call.", labels=by_set)
+        families: list[Metric] = [ready, loaded, unloads, workers, queue, capacity, running,
+                                  busy_ratio, busy, batches, failed, rejected, timed_out,
+                                  dropped, info, batch_sizes]
+        snapshot = state.snapshot() if state is not None else None
+        if state is None or snapshot is None:
             return families
-        ready.add_metric([], float(state.ready))
+        ready.add_metric([], float(state.health(snapshot).ready))
         capacity.add_metric([], float(state.settings.max_queue))
-        if state.engine_info is not None:
-            e = state.engine_info
+        unloads.add_metric([], float(snapshot.unloads))
+        for one in snapshot.sets:
+            name = one.name
+            loaded.add_metric([name], float(one.state is not None))
+            view = one.state
+            if view is None:
+                continue
+            e = view.info
             info.add_metric(
-                [__version__, e.backend, e.device, e.model_set, e.det_model, e.rec_model], {})
-        families.append(info)
-        service = state.service
-        if service is None:
-            families.append(_batch_histogram({}, 0.0))
-            return families
-        scheduler = service.scheduler
-        stats = scheduler.stats
-        snap = stats.snapshot()
-        n_workers = max(1, len(scheduler.engines))
-        uptime = max(time.monotonic() - stats.started_at, 1e-9)
-        busy_s = _number(snap, "busy_seconds")
-        workers.add_metric([], float(n_workers))
-        queue.add_metric([], float(scheduler.queued))
-        running.add_metric([], scheduler.longest_busy())
-        busy_ratio.add_metric([], min(busy_s / (uptime * n_workers), 1.0))
-        busy.add_metric([], busy_s)
-        batches.add_metric([], _number(snap, "batches"))
-        failed.add_metric([], _number(snap, "failed_batches"))
-        rejected.add_metric([], _number(snap, "rejected"))
-        timed_out.add_metric([], _number(snap, "timed_out"))
-        dropped.add_metric([], _number(snap, "dropped"))
-        sizes = snap.get("batch_sizes")
-        families.append(_batch_histogram(
-            sizes if isinstance(sizes, dict) else {}, _number(snap, "pages")))
+                [__version__, e.backend, e.device, name, e.det_model, e.rec_model], {})
+            snap = view.stats
+            uptime = max(time.monotonic() - view.started_at, 1e-9)
+            busy_s = _number(snap, "busy_seconds")
+            workers.add_metric([name], float(view.workers))
+            queue.add_metric([name], float(view.queued))
+            running.add_metric([name], view.longest_busy_s)
+            busy_ratio.add_metric([name], min(busy_s / (uptime * max(1, view.workers)), 1.0))
+            busy.add_metric([name], busy_s)
+            batches.add_metric([name], _number(snap, "batches"))
+            failed.add_metric([name], _number(snap, "failed_batches"))
+            rejected.add_metric([name], _number(snap, "rejected"))
+            timed_out.add_metric([name], _number(snap, "timed_out"))
+            dropped.add_metric([name], _number(snap, "dropped"))
+            sizes = snap.get("batch_sizes")
+            _add_batches(batch_sizes, name, sizes if isinstance(sizes, dict) else {},
+                         _number(snap, "pages"))
         return families
 
 
@@ -316,13 +336,12 @@ def _number(snapshot: Mapping[str, object], key: str) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def _batch_histogram(sizes: Mapping[int, int], pages: float) -> HistogramMetricFamily:
+def _add_batches(
+    family: HistogramMetricFamily, name: str, sizes: Mapping[int, int], pages: float
+) -> None:
     """Pages per engine call, exact: the scheduler counts calls of each size."""
     buckets: list[tuple[str, float]] = []
     for bound in BATCH_BUCKETS:
         buckets.append((str(bound), float(sum(n for s, n in sizes.items() if s <= bound))))
     buckets.append(("+Inf", float(sum(sizes.values()))))
-    family = HistogramMetricFamily(
-        "ocr_batch_size", "Pages per engine call.", labels=[])
-    family.add_metric([], buckets, sum_value=pages)
-    return family
+    family.add_metric([name], buckets, sum_value=pages)
