@@ -94,6 +94,7 @@ class EnginePool:
         self._warmup = warmup
         self._loaded: OrderedDict[str, LoadedSet] = OrderedDict()
         self._loading: dict[str, asyncio.Task[LoadedSet]] = {}
+        self._unloading: set[asyncio.Task[None]] = set()
         self.unloads = 0
 
     @property
@@ -144,7 +145,9 @@ class EnginePool:
                     "retry shortly.", headers={"Retry-After": "5"})
             victim = idle[0]  # the OrderedDict is least recently used first
             del self._loaded[victim.entry.name]
-            asyncio.get_running_loop().create_task(self._unload(victim))
+            task = asyncio.get_running_loop().create_task(self._unload(victim))
+            self._unloading.add(task)
+            task.add_done_callback(self._unloading.discard)
 
     async def _load(self, entry: SetEntry) -> LoadedSet:
         started, before = time.monotonic(), rss_bytes()
@@ -180,6 +183,15 @@ class EnginePool:
             raise
         return engines
 
+    async def unload(self, name: str) -> bool:
+        """Unload set ``name`` now if no request holds it; False if it is busy or the default."""
+        loaded = self._loaded.get(name)
+        if loaded is None or name == self.default or loaded.leases or loaded.scheduler.queued:
+            return False
+        del loaded  # only _unload may hold the set, so that its memory can be freed
+        await self._unload(self._loaded.pop(name))
+        return True
+
     async def _unload(self, loaded: LoadedSet) -> None:
         self.unloads += 1
         name = loaded.entry.name
@@ -192,6 +204,7 @@ class EnginePool:
         """Stop every set after its queued pages; cancel loads under way."""
         for task in list(self._loading.values()):
             task.cancel()
+        await asyncio.gather(*self._unloading, return_exceptions=True)
         while self._loaded:
             _, loaded = self._loaded.popitem()
             await anyio.to_thread.run_sync(_close, loaded.scheduler)
