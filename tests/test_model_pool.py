@@ -93,9 +93,9 @@ def test_catalogue_rules(tmp_path: Path) -> None:
     assert catalogue.choose("accurate", "fr").name == "embedded"
     with pytest.raises(UnsupportedLanguage, match="japan"):
         catalogue.choose("fast", "japan")  # tiny reads 51 of the 52, not Japanese
-    with pytest.raises(UnsupportedLanguage, match="Languages: .*vi"):
+    with pytest.raises(UnsupportedLanguage, match=r"Languages: .*vi"):
         catalogue.choose(None, "korean")
-    with pytest.raises(UnknownModelSet, match="embedded-tiny.*fast"):
+    with pytest.raises(UnknownModelSet, match=r"embedded-tiny.*fast"):
         catalogue.choose("nope", None)
 
 

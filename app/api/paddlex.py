@@ -21,7 +21,9 @@ from pydantic import ValidationError
 from app.api.deps import StateDep, get_service
 from app.api.options import model_set_choice
 from app.api.paddlex_shapes import (
+    PaddleXError,
     PaddleXOCRRequest,
+    PaddleXResult,
     check_file_type,
     error_body,
     file_bytes,
@@ -54,11 +56,24 @@ _EXAMPLE_OK = {
     summary="PaddleX-compatible OCR (basic serving's /ocr)",
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": PaddleXOCRRequest.model_json_schema()}}}},
-    responses={200: {"content": {"application/json": {"example": _EXAMPLE_OK}},
-                     "description": "PaddleX's result envelope."},
-               422: {"description": "PaddleX's error envelope: invalid request, URL in "
-                     "'file', unsupported option, unreadable file."},
-               503: {"description": "Not ready or busy (errorCode 503)."}},
+    response_model=PaddleXResult,
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE_OK}},
+              "description": "PaddleX's result envelope."},
+        **{code: {"model": PaddleXError, "description": text} for code, text in (
+            (400, "The file is empty."),
+            (415, "Neither an image nor a PDF, judged from the bytes."),
+            (422, "Invalid request (errorMsg: PaddleX's JSON list of errors), a URL in "
+                  "'file', bad base64, fileType not matching the bytes, an option not "
+                  "available here, unsupported language or unknown model set, or an "
+                  "unreadable file."),
+            (413, "The image or the page count exceeds a limit (a body over "
+                  "OCR_MAX_UPLOAD_BYTES is refused before it is read, in the service's "
+                  "own envelope)."),
+            (500, "Internal error (no details)."),
+            (503, "Not ready, or busy (see Retry-After)."),
+            (504, "The request ran past its deadline."))},
+    },
 )
 async def paddlex_ocr(request: Request, state: StateDep) -> JSONResponse:
     """OCR a base64 file and answer as PaddleX's OCR pipeline serving does."""

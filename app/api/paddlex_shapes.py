@@ -24,6 +24,24 @@ from app.errors import InvalidOption
 _URL = re.compile(r"^\s*[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
+class PaddleXError(BaseModel):
+    """PaddleX's ``AIStudioNoResultResponse``: ``errorCode`` is the HTTP status."""
+
+    logId: str
+    errorCode: int
+    errorMsg: str
+
+
+class PaddleXResult(BaseModel):
+    """PaddleX's ``AIStudioResultResponse[InferResult]``."""
+
+    logId: str
+    errorCode: Literal[0] = 0
+    errorMsg: Literal["Success"] = "Success"
+    result: dict[str, Any] = Field(description="{ocrResults: [{prunedResult, ocrImage, "
+                                   "docPreprocessingImage, inputImage}], dataInfo}")
+
+
 class PaddleXOCRRequest(BaseModel):
     """PaddleX's ``InferRequest`` for the OCR pipeline, plus ``lang``/``model`` of ours."""
 
@@ -36,21 +54,20 @@ class PaddleXOCRRequest(BaseModel):
     useDocOrientationClassify: bool | None = Field(
         None, description="Read pages turned by 90/180/270 degrees upright (our page "
         "orientation check; default from config).")
-    useDocUnwarping: bool | None = Field(None, description="Not available: only false.")
+    useDocUnwarping: Literal[False] | None = Field(None, description="Not available: only false.")
     useTextlineOrientation: bool | None = Field(
         None, description="Only what the service is configured with.")
     textDetLimitSideLen: int | None = Field(None, ge=320, le=4096)
     textDetLimitType: Literal["max"] | None = Field(
         None, description="Only 'max' (the longest side is limited).")
-    textDetThresh: float | None = Field(
-        None, description="Not adjustable per request: leave it out.")
-    textDetBoxThresh: float | None = Field(None, description="Not adjustable: leave it out.")
-    textDetUnclipRatio: float | None = Field(
+    textDetThresh: None = Field(None, description="Not adjustable per request: leave it out.")
+    textDetBoxThresh: None = Field(None, description="Not adjustable per request: leave it out.")
+    textDetUnclipRatio: None = Field(
         None, description="Not adjustable per request: leave it out.")
     textRecScoreThresh: float | None = Field(
         None, ge=0.0, le=1.0, description="Drop lines below this score (PaddleX's default 0).")
-    returnWordBox: bool | None = Field(None, description="Not available: only false.")
-    visualize: bool | None = Field(
+    returnWordBox: Literal[False] | None = Field(None, description="Not available: only false.")
+    visualize: Literal[False] | None = Field(
         None, description="Not available: only false (POST /ocr/annotate draws the lines).")
     logId: str | None = Field(None, max_length=200)
     lang: str | None = Field(None, max_length=64, description="Ours: as /ocr's `lang`.")
@@ -58,16 +75,11 @@ class PaddleXOCRRequest(BaseModel):
 
 
 def refuse_unsupported(req: PaddleXOCRRequest, textline_orientation: bool) -> None:
-    """422 for options this service cannot honour: never ignored silently."""
-    fixed = {"textDetThresh": req.textDetThresh, "textDetBoxThresh": req.textDetBoxThresh,
-             "textDetUnclipRatio": req.textDetUnclipRatio}
-    given = [name for name, value in fixed.items() if value is not None]
-    if given:
-        raise InvalidOption(f"{', '.join(given)}: not adjustable per request here.")
-    for name, value in (("useDocUnwarping", req.useDocUnwarping),
-                        ("returnWordBox", req.returnWordBox), ("visualize", req.visualize)):
-        if value:
-            raise InvalidOption(f"{name}=true is not available in this service.")
+    """422 for options this service cannot honour: never ignored silently.
+
+    (Detection thresholds, unwarping, word boxes and visualization are refused by
+    the request model itself: their schema admits only null or false.)
+    """
     if req.useTextlineOrientation is not None and req.useTextlineOrientation != (
         textline_orientation
     ):

@@ -108,13 +108,14 @@ class EnginePool:
 
     async def acquire(self, name: str, deadline: float | None = None) -> Lease:
         """A lease on set ``name``, loading it first if needed (waits at most to ``deadline``)."""
-        loaded = self._loaded.get(name)
-        if loaded is None:
+        # A loop: between a load finishing and its waiters resuming, a request for
+        # yet another set may have unloaded it again (all slots busy, this one idle).
+        while (loaded := self._loaded.get(name)) is None:
             task = self._loading.get(name) or self._start_load(name)
             budget = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 # Shielded: a waiter that gives up does not cancel the load for the others.
-                loaded = await asyncio.wait_for(asyncio.shield(task), budget)
+                await asyncio.wait_for(asyncio.shield(task), budget)
             except TimeoutError:
                 raise RequestTimeout(
                     f"Model set {name!r} was still loading at the request's deadline.") from None
