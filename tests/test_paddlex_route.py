@@ -18,8 +18,23 @@ from PIL import Image
 
 from tests.conftest import corpus_bytes
 
-serving = pytest.importorskip("paddlex.inference.serving.infra.models")
-ocr_schema = pytest.importorskip("paddlex.inference.serving.schemas.ocr")
+
+def _paddlex_schemas() -> tuple[Any, Any]:
+    """PaddleX's serving schema modules. Its serving package refuses to import without
+    the serving extra (FastAPI server, aiohttp...); the schemas need only pydantic, so
+    that check is switched off for this import."""
+    deps = pytest.importorskip("paddlex.utils.deps")
+    original = deps.require_serving_plugin
+    deps.require_serving_plugin = lambda: None
+    try:
+        from paddlex.inference.serving.infra import models
+        from paddlex.inference.serving.schemas import ocr
+    finally:
+        deps.require_serving_plugin = original
+    return models, ocr
+
+
+serving, ocr_schema = _paddlex_schemas()
 
 
 def _request(file: str, **fields: Any) -> dict[str, Any]:
