@@ -220,3 +220,15 @@ def test_unknown_lang_and_model_are_422_with_what_is_available(tmp_path: Path) -
                            data={"model": "fast", "lang": "japan"})
         assert both.json()["error"]["code"] == "unsupported_language"
         assert not _loaded(client)["embedded-tiny"]  # refused before anything loaded
+
+
+def test_lang_sets_setting_is_parsed_and_checked() -> None:
+    settings = Settings(lang_sets="Korean=PP-OCRv5-korean, th = v5-th")  # type: ignore[arg-type]
+    assert settings.lang_sets == {"korean": "PP-OCRv5-korean", "th": "v5-th"}
+    with pytest.raises(ValueError, match="lang=set"):
+        Settings(lang_sets="korean")  # type: ignore[arg-type]
+    base = Settings(workers_per_device=0)
+    assert base.engine_workers >= 1  # cached on the original...
+    copy = base.for_set("paddle-v4-embedded", "paddle")
+    assert (copy.model_set, copy.backend, copy.engine_workers) == (
+        "paddle-v4-embedded", "paddle", 1)  # Paddle keeps one engine: worked out afresh
