@@ -80,12 +80,12 @@ def lifespan_for(
         loader: asyncio.Task[None] | None = None
         try:
             catalogue = build_catalogue(settings)
+            for name in settings.preload_sets:
+                catalogue.get(name)  # an unknown name fails the start, not a request later
         except Exception:
             logger.exception("model catalogue failed")
             state.phase = Phase.FAILED
         else:
-            for name in settings.preload_sets:
-                catalogue.get(name)  # an unknown name fails the start, not a request later
             state.pool = EnginePool(catalogue, settings, factory, warmup_image)
             loader = asyncio.create_task(_start_pool(state, state.pool))
         try:

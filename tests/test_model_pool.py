@@ -232,3 +232,20 @@ def test_lang_sets_setting_is_parsed_and_checked() -> None:
     copy = base.for_set("paddle-v4-embedded", "paddle")
     assert (copy.model_set, copy.backend, copy.engine_workers) == (
         "paddle-v4-embedded", "paddle", 1)  # Paddle keeps one engine: worked out afresh
+
+
+def test_preloaded_sets_load_at_start_and_unknown_ones_fail_it(tmp_path: Path) -> None:
+    app = create_app(_settings(tmp_path, preload_sets="embedded-tiny"),  # type: ignore[arg-type]
+                     engine_factory=Factory())
+    with TestClient(app) as client:
+        _ready(client)
+        for _ in range(200):
+            if _loaded(client)["embedded-tiny"]:
+                break
+            time.sleep(0.02)
+        assert _loaded(client)["embedded-tiny"]  # before any request asked for it
+    app = create_app(_settings(tmp_path, preload_sets="no-such-set"),  # type: ignore[arg-type]
+                     engine_factory=Factory())
+    with TestClient(app) as client:
+        live = client.get("/health/live")
+        assert live.status_code == 503 and live.json()["status"] == "failed"
