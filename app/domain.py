@@ -167,6 +167,8 @@ class Document:
     page_count: int
     pages: list[Page]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    model: str | None = None
+    """Label of the model set that read the pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,3 +202,5 @@ class RequestOptions:
     deadline: float
     pdf: PdfOptions = field(default_factory=PdfOptions)
     text_layout: TextLayout = "lines"
+    model_set: str | None = None
+    """The model set to read with (a catalogue name); None: the default set."""

@@ -44,6 +44,20 @@ class InvalidOption(OCRServiceError):
     code = "invalid_option"
 
 
+class UnsupportedLanguage(OCRServiceError):
+    """No installed model set reads the requested ``lang`` (the message lists those that do)."""
+
+    status_code = 422
+    code = "unsupported_language"
+
+
+class UnknownModelSet(OCRServiceError):
+    """The requested ``model`` names no installed set (the message lists them)."""
+
+    status_code = 422
+    code = "unknown_model_set"
+
+
 class EmptyFile(OCRServiceError):
     status_code = 400
     code = "empty_file"

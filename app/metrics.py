@@ -8,10 +8,11 @@ Four sources feed the registry that ``GET /metrics`` exposes:
   ``text-layer``, from ``request.state.page_sources`` that the OCR routes set).
 - ``timed_engine_factory`` wraps each engine so every engine call (one batch of
   pages, warm-up included) lands in the inference latency histogram.
+- ``PoolCollector`` (``app.pool_metrics``) reads one pool snapshot at scrape time: each
+  loaded set's scheduler counters (``app.engine.stats.SchedulerStats``), queue
+  depth and engine identity, labelled ``model_set``, so nothing is counted twice
+  and idle costs nothing.
 - ``GpuMemoryCollector`` (app/metrics_gpu.py) reads the GPU's memory from the driver.
-- ``SchedulerCollector`` reads the scheduler's own counters
-  (``app.engine.stats.SchedulerStats``), queue depth and the engine's identity
-  when Prometheus scrapes, so nothing is counted twice and idle costs nothing.
 
 The registry belongs to the app, not to the process (tests build several apps in
 one process). One process serves one container: with several worker processes
@@ -22,7 +23,7 @@ run one process per container and scale with replicas instead.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from fastapi import FastAPI
@@ -36,23 +37,14 @@ from prometheus_client import (
     ProcessCollector,
     disable_created_metrics,
 )
-from prometheus_client.core import (
-    CounterMetricFamily,
-    GaugeMetricFamily,
-    HistogramMetricFamily,
-    InfoMetricFamily,
-    Metric,
-)
-from prometheus_client.registry import Collector
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import __version__
 from app.config import Settings
 from app.domain import EngineOptions, Image
 from app.engine.types import EngineInfo, OCREngine, PageOCR
 from app.metrics_gpu import GpuMemoryCollector
-from app.state import AppState
+from app.pool_metrics import PoolCollector
 
 REQUEST_BUCKETS: Final = (
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
@@ -60,7 +52,6 @@ REQUEST_BUCKETS: Final = (
 INFERENCE_BUCKETS: Final = (
     0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
 )
-BATCH_BUCKETS: Final = (1, 2, 4, 8, 16, 32, 64)
 UNMATCHED: Final = "unmatched"
 """Route label of requests that matched no route (404): raw paths never become labels."""
 _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -93,8 +84,8 @@ class Metrics:
             self.pages.labels(source)  # both series exist from the start, at 0
         self.inference_seconds = Histogram(
             "ocr_inference_duration_seconds",
-            "Duration of one engine call (one batch of pages), warm-up calls included.",
-            buckets=INFERENCE_BUCKETS, registry=registry,
+            "Duration of one engine call (one batch of pages), warm-up calls included, "
+            "by model set.", ["model_set"], buckets=INFERENCE_BUCKETS, registry=registry,
         )
         ProcessCollector(registry=registry)
         PlatformCollector(registry=registry)
@@ -126,7 +117,7 @@ def install_metrics(app: FastAPI, metrics: Metrics) -> None:
     handed to the app's lifespan.
     """
     disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series
-    metrics.registry.register(SchedulerCollector(app))
+    metrics.registry.register(PoolCollector(app))
     metrics.registry.register(GpuMemoryCollector(app))
     app.state.metrics = metrics
     app.add_middleware(MetricsMiddleware, metrics=metrics)
@@ -189,7 +180,7 @@ class MetricsMiddleware:
 class TimedEngine:
     """An engine that reports the duration of each ``predict`` call to a histogram."""
 
-    def __init__(self, engine: OCREngine, histogram: Histogram) -> None:
+    def __init__(self, engine: OCREngine, histogram: Histogram) -> None:  # one set's child
         self.wrapped = engine
         self._histogram = histogram
 
@@ -220,112 +211,7 @@ def timed_engine_factory(
     """``factory`` whose engines time their calls into ``metrics``."""
 
     def build(settings: Settings) -> OCREngine:
-        return TimedEngine(factory(settings), metrics.inference_seconds)
+        histogram = metrics.inference_seconds.labels(settings.model_set)
+        return TimedEngine(factory(settings), histogram)
 
     return build
-
-
-# --- scheduler, read at scrape time -------------------------------------------
-
-
-class SchedulerCollector(Collector):
-    """Queue, engine and admission figures of the app's scheduler, read when scraped."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self._app = app
-
-    def describe(self) -> Iterable[Metric]:
-        # Families are known up front; their samples only at collect time.
-        return self._families(None)
-
-    def collect(self) -> Iterable[Metric]:
-        state: AppState | None = getattr(self._app.state, "ocr", None)
-        return self._families(state)
-
-    def _families(self, state: AppState | None) -> list[Metric]:
-        ready = GaugeMetricFamily(
-            "ocr_engine_ready", "1 when OCR requests are accepted (what /health reports).")
-        workers = GaugeMetricFamily("ocr_engine_workers", "Engines, each with its own thread.")
-        queue = GaugeMetricFamily(
-            "ocr_queue_depth_pages", "Pages admitted and waiting for an engine.")
-        capacity = GaugeMetricFamily(
-            "ocr_queue_capacity_pages", "Most pages the queue admits (OCR_MAX_QUEUE).")
-        running = GaugeMetricFamily(
-            "ocr_engine_call_running_seconds",
-            "How long the longest engine call now running has taken (0 when idle).")
-        busy_ratio = GaugeMetricFamily(
-            "ocr_engine_busy_ratio",
-            "Share of time the engines spent inferring since start (0..1, averaged over "
-            "workers); rate(ocr_engine_busy_seconds_total) shows recent load.")
-        busy = CounterMetricFamily(
-            "ocr_engine_busy_seconds", "Seconds the engines spent inferring, all workers.")
-        batches = CounterMetricFamily("ocr_engine_batches", "Engine calls made.")
-        failed = CounterMetricFamily("ocr_engine_failed_batches", "Engine calls that failed.")
-        rejected = CounterMetricFamily(
-            "ocr_requests_rejected",
-            "Requests refused with 503 busy because the queue was full.")
-        timed_out = CounterMetricFamily(
-            "ocr_requests_timed_out",
-            "Requests answered 504 because their deadline passed while pages waited for or "
-            "ran on the engine.")
-        dropped = CounterMetricFamily(
-            "ocr_pages_dropped",
-            "Queued pages skipped because their request had timed out or gone away.")
-        info = InfoMetricFamily(
-            "ocr_model", "The model set and inference backend in use.",
-            labels=["service_version", "backend", "device", "model_set", "det_model",
-                    "rec_model"])
-        families: list[Metric] = [ready, workers, queue, capacity, running, busy_ratio, busy,
-                                  batches, failed, rejected, timed_out, dropped]
-        if state is None:
-            families.append(_batch_histogram({}, 0.0))
-            families.append(info)
-            return families
-        ready.add_metric([], float(state.ready))
-        capacity.add_metric([], float(state.settings.max_queue))
-        if state.engine_info is not None:
-            e = state.engine_info
-            info.add_metric(
-                [__version__, e.backend, e.device, e.model_set, e.det_model, e.rec_model], {})
-        families.append(info)
-        service = state.service
-        if service is None:
-            families.append(_batch_histogram({}, 0.0))
-            return families
-        scheduler = service.scheduler
-        stats = scheduler.stats
-        snap = stats.snapshot()
-        n_workers = max(1, len(scheduler.engines))
-        uptime = max(time.monotonic() - stats.started_at, 1e-9)
-        busy_s = _number(snap, "busy_seconds")
-        workers.add_metric([], float(n_workers))
-        queue.add_metric([], float(scheduler.queued))
-        running.add_metric([], scheduler.longest_busy())
-        busy_ratio.add_metric([], min(busy_s / (uptime * n_workers), 1.0))
-        busy.add_metric([], busy_s)
-        batches.add_metric([], _number(snap, "batches"))
-        failed.add_metric([], _number(snap, "failed_batches"))
-        rejected.add_metric([], _number(snap, "rejected"))
-        timed_out.add_metric([], _number(snap, "timed_out"))
-        dropped.add_metric([], _number(snap, "dropped"))
-        sizes = snap.get("batch_sizes")
-        families.append(_batch_histogram(
-            sizes if isinstance(sizes, dict) else {}, _number(snap, "pages")))
-        return families
-
-
-def _number(snapshot: Mapping[str, object], key: str) -> float:
-    value = snapshot.get(key, 0)
-    return float(value) if isinstance(value, int | float) else 0.0
-
-
-def _batch_histogram(sizes: Mapping[int, int], pages: float) -> HistogramMetricFamily:
-    """Pages per engine call, exact: the scheduler counts calls of each size."""
-    buckets: list[tuple[str, float]] = []
-    for bound in BATCH_BUCKETS:
-        buckets.append((str(bound), float(sum(n for s, n in sizes.items() if s <= bound))))
-    buckets.append(("+Inf", float(sum(sizes.values()))))
-    family = HistogramMetricFamily(
-        "ocr_batch_size", "Pages per engine call.", labels=[])
-    family.add_metric([], buckets, sum_value=pages)
-    return family

@@ -3,10 +3,12 @@
 Every caller (a synchronous request, a stream, a job, the annotate view) opens
 the upload with ``OCRService.open`` and takes finished pages, in page order,
 from ``Reading.pages()``; ``process`` collects them all. Decoding, rendering and
-layout run in a bounded thread pool, inference in the scheduler's workers; the
-coroutines only hand pages along. At most ``window`` decoded pages of a request
-exist at once, so memory stays flat however many pages a document has, while
-the next page decodes as the engine reads the last.
+layout run in a bounded thread pool, inference in the workers of the scheduler
+of the model set the request chose (``RequestOptions.model_set``, held with a
+pool lease from ``open`` to ``close``); the coroutines only hand pages along.
+At most ``window`` decoded pages of a request exist at once, so memory stays
+flat however many pages a document has, while the next page decodes as the
+engine reads the last.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from app.config import Settings
 from app.documents.sniff import sniff
 from app.documents.source import DocumentLimits, SourceDocument, open_document
 from app.domain import DecodedPage, Document, Line, MediaKind, Page, RequestOptions, Source
+from app.engine.pool import EnginePool, Lease
 from app.engine.scheduler import InferenceScheduler
 from app.errors import RequestTimeout
 from app.layout import analyze
@@ -60,15 +63,19 @@ class Reading:
 
     def __init__(
         self, service: OCRService, document: SourceDocument, kind: MediaKind,
-        options: RequestOptions, workdir: Path, timings: Timings,
+        options: RequestOptions, workdir: Path, timings: Timings, lease: Lease,
     ) -> None:
         self.kind = kind
+        self.model = lease.entry.label
+        """The model set reading this document (what answers report as ``model``)."""
         self.page_count = document.page_count
         self.page_numbers = [i + 1 for i in document.selected]
         """1-based numbers of the pages ``pages()`` yields."""
         self.timings = timings
         self._service, self._document, self._options = service, document, options
         self._workdir = workdir
+        self._lease = lease
+        self._scheduler = lease.scheduler
 
     async def pages(self) -> AsyncIterator[Page]:
         """Yield each selected page when it is read, in page order.
@@ -91,7 +98,7 @@ class Reading:
                         break
                     if time.monotonic() > options.deadline:
                         # Decoding and text layers are not the engine's queue: check here too.
-                        service.scheduler.stats.timed_out += 1
+                        self._scheduler.stats.timed_out += 1
                         raise RequestTimeout("The request did not finish before its deadline.")
                     pending.append(asyncio.create_task(self._read(decoded)))
                     del decoded  # the task holds the only reference to the pixels
@@ -104,10 +111,11 @@ class Reading:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def close(self) -> None:
-        """Release the document and its private folder."""
+        """Release the document, its private folder and its hold on the model set."""
         try:
             await self._service.in_thread(self._document.close)
         finally:
+            self._lease.release()
             shutil.rmtree(self._workdir, ignore_errors=True)
 
     async def _read(self, decoded: DecodedPage) -> Page:
@@ -115,7 +123,7 @@ class Reading:
         rotation, ocr_s = 0, 0.0
         if decoded.image is not None:
             started = time.perf_counter()
-            (result,) = await self._service.scheduler.run(
+            (result,) = await self._scheduler.run(
                 [decoded.image], self._options.engine, self._options.deadline
             )
             ocr_s = time.perf_counter() - started
@@ -141,11 +149,11 @@ def lay_out(
 
 
 class OCRService:
-    """Runs documents through decoding, the scheduler and layout."""
+    """Runs documents through decoding, the chosen set's scheduler and layout."""
 
-    def __init__(self, settings: Settings, scheduler: InferenceScheduler) -> None:
+    def __init__(self, settings: Settings, pool: EnginePool) -> None:
         self.settings = settings
-        self.scheduler = scheduler
+        self.pool = pool
         self._decode_limiter = anyio.CapacityLimiter(settings.decode_workers)
         self.window = max(2, settings.max_batch)
         self.limits = DocumentLimits(
@@ -156,14 +164,21 @@ class OCRService:
         )
 
     @property
+    def scheduler(self) -> InferenceScheduler:
+        """The default set's scheduler (loaded before the service exists, never unloaded)."""
+        loaded = self.pool.loaded(self.pool.default)
+        assert loaded is not None, "the default model set is loaded before the service"
+        return loaded.scheduler
+
+    @property
     def backend(self) -> str:
-        """The inference backend in use."""
+        """The default set's inference backend."""
         return self.scheduler.engine.info.backend
 
     @property
     def model_name(self) -> str:
-        """The model set the engine runs."""
-        return self.scheduler.engine.info.model_set
+        """The default set's label."""
+        return self.pool.catalogue.get(self.pool.default).label
 
     async def open(
         self,
@@ -177,18 +192,23 @@ class OCRService:
         The caller must ``await reading.close()`` when done with it.
         """
         timings = Timings()
-        # Refuse before decoding: under overload an answer that costs nothing.
-        self.scheduler.refuse_if_full()
         kind = sniff(data, filename, content_type)
-        workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
+        # The set's first request waits here while it loads; others go on.
+        lease = await self.pool.acquire(options.model_set or self.pool.default, options.deadline)
+        workdir: Path | None = None
         try:
+            # Refuse before decoding: under overload an answer that costs nothing.
+            lease.scheduler.refuse_if_full()
+            workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
             document = await self.in_thread(
                 open_document, data, kind, options.pdf, self.limits, workdir
             )
         except BaseException:
-            shutil.rmtree(workdir, ignore_errors=True)
+            lease.release()
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
             raise
-        return Reading(self, document, kind, options, workdir, timings)
+        return Reading(self, document, kind, options, workdir, timings, lease)
 
     async def process(
         self,
@@ -203,7 +223,8 @@ class OCRService:
             pages = [page async for page in reading.pages()]
         finally:
             await reading.close()
-        return Document(reading.kind, reading.page_count, pages, reading.timings.as_ms())
+        return Document(reading.kind, reading.page_count, pages, reading.timings.as_ms(),
+                        model=reading.model)
 
     async def in_thread(self, func: Callable[[Unpack[Ts]], T], *args: *Ts) -> T:
         """Run blocking document work in the service's bounded thread pool."""

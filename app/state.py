@@ -1,4 +1,4 @@
-"""What the lifespan owns: the engine's lifecycle state and the service."""
+"""What the lifespan owns: the engine pool's lifecycle state and the service."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.config import Settings
+from app.engine.pool import EnginePool
+from app.engine.pool_snapshot import PoolSnapshot
 from app.engine.types import EngineInfo
 from app.service import OCRService
 
@@ -17,6 +19,17 @@ class Phase(StrEnum):
     STOPPING = "stopping"
 
 
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Readiness and liveness read from one pool snapshot."""
+
+    phase: Phase
+    ready: bool
+    stalled: bool
+    wedged: bool
+    dead: bool
+
+
 @dataclass
 class AppState:
     """Mutable only by the lifespan; requests read it."""
@@ -24,36 +37,33 @@ class AppState:
     settings: Settings
     phase: Phase = Phase.STARTING
     service: OCRService | None = None
+    pool: EnginePool | None = None
     engine_info: EngineInfo | None = None
+    """The default set's engine (what /system/info and the ocr_model metric describe)."""
     started_at: float = 0.0
     ready_after_s: float | None = None
 
-    @property
-    def stalled_for(self) -> float:
-        """Seconds the current engine call has run past ``engine_stall_s`` (0 if none)."""
-        if self.service is None:
-            return 0.0
-        busy = self.service.scheduler.longest_busy()
-        return max(0.0, busy - self.settings.engine_stall_s)
+    def snapshot(self) -> PoolSnapshot | None:
+        """The pool read at one instant (None before the lifespan made it)."""
+        return self.pool.snapshot() if self.pool is not None else None
 
-    @property
-    def stalled(self) -> bool:
-        """An engine call is stuck: route traffic elsewhere until it ends."""
-        return self.stalled_for > 0
+    def health(self, snapshot: PoolSnapshot | None = None) -> Health:
+        """Readiness from ``snapshot`` (taken now when not given).
 
-    @property
-    def wedged(self) -> bool:
-        """Stuck for three stall periods: restarting the process is the way out."""
-        if self.service is None:
-            return False
-        return self.service.scheduler.longest_busy() > 3 * self.settings.engine_stall_s
+        Ready: the default set is warm, every loaded set's workers run and no
+        engine call has run past ``engine_stall_s``; wedged at three times that.
+        """
+        snapshot = snapshot if snapshot is not None else self.snapshot()
+        busy = snapshot.longest_busy_s if snapshot is not None else 0.0
+        stall_s = self.settings.engine_stall_s
+        dead = snapshot is not None and not snapshot.alive
+        default_warm = snapshot is not None and snapshot.default_state is not None
+        stalled = busy > stall_s
+        ready = (self.phase is Phase.READY and self.service is not None and default_warm
+                 and not dead and not stalled)
+        return Health(self.phase, ready, stalled, busy > 3 * stall_s, dead)
 
     @property
     def ready(self) -> bool:
         """Whether OCR requests are accepted."""
-        return (
-            self.phase is Phase.READY
-            and self.service is not None
-            and self.service.scheduler.alive
-            and not self.stalled
-        )
+        return self.health().ready

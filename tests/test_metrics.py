@@ -72,18 +72,18 @@ def test_counts_move_with_real_requests(client: httpx.Client) -> None:
     assert moved("ocr_pages_total", source="ocr") == 1
     assert moved("ocr_pages_total", source="text-layer") == 1
     # The engine ran once more (the late request never reached it).
-    assert moved("ocr_inference_duration_seconds_count") >= 1
-    assert moved("ocr_engine_batches_total") >= 1
-    assert moved("ocr_batch_size_count") >= 1
-    assert value(after, "ocr_batch_size_bucket", le="1") == value(after, "ocr_batch_size_count")
-    assert moved("ocr_requests_timed_out_total") == 1
-    assert moved("ocr_engine_busy_seconds_total") > 0
+    assert moved("ocr_inference_duration_seconds_count", model_set="embedded") >= 1
+    assert moved("ocr_engine_batches_total", model_set="embedded") >= 1
+    assert moved("ocr_batch_size_count", model_set="embedded") >= 1
+    assert value(after, "ocr_batch_size_bucket", le="1", model_set="embedded") == value(after, "ocr_batch_size_count", model_set="embedded")
+    assert moved("ocr_requests_timed_out_total", model_set="embedded") == 1
+    assert moved("ocr_engine_busy_seconds_total", model_set="embedded") > 0
     # Gauges and the model's identity.
     assert value(after, "ocr_engine_ready") == 1
-    assert value(after, "ocr_queue_depth_pages") == 0
+    assert value(after, "ocr_queue_depth_pages", model_set="embedded") == 0
     assert value(after, "ocr_queue_capacity_pages") == Settings().max_queue
-    assert 0 < value(after, "ocr_engine_busy_ratio") <= 1
-    assert ("ocr_requests_rejected_total", frozenset()) in after
+    assert 0 < value(after, "ocr_engine_busy_ratio", model_set="embedded") <= 1
+    assert ("ocr_requests_rejected_total", frozenset({("model_set", "embedded")})) in after
     info = [labels for (name, labels) in after if name == "ocr_model_info"]
     assert len(info) == 1
     assert dict(info[0])["backend"] == "onnxruntime"
@@ -146,7 +146,7 @@ def test_each_app_has_its_own_registry(tmp_path: Path) -> None:
         assert value(one, "ocr_http_requests_total", **labels) == 3
         assert value(two, "ocr_http_requests_total", **labels) == 0
         assert value(one, "ocr_pages_total", source="ocr") == 3
-        assert value(one, "ocr_inference_duration_seconds_count") == 3
+        assert value(one, "ocr_inference_duration_seconds_count", model_set="embedded") == 3
         assert dict(next(lb for (n, lb) in one if n == "ocr_model_info"))["backend"] == "fake"
 
 
@@ -158,13 +158,13 @@ def test_scheduler_counters_are_read_at_scrape_time(tmp_path: Path) -> None:
         stats.timed_out += 1
         stats.record_batch(3, 0.5)
         samples = scrape(client)
-        assert value(samples, "ocr_requests_rejected_total") == 2
-        assert value(samples, "ocr_requests_timed_out_total") == 1
-        assert value(samples, "ocr_batch_size_count") == 1
-        assert value(samples, "ocr_batch_size_sum") == 3
-        assert value(samples, "ocr_batch_size_bucket", le="2") == 0
-        assert value(samples, "ocr_batch_size_bucket", le="4") == 1
-        assert value(samples, "ocr_engine_busy_seconds_total") == pytest.approx(0.5)
+        assert value(samples, "ocr_requests_rejected_total", model_set="embedded") == 2
+        assert value(samples, "ocr_requests_timed_out_total", model_set="embedded") == 1
+        assert value(samples, "ocr_batch_size_count", model_set="embedded") == 1
+        assert value(samples, "ocr_batch_size_sum", model_set="embedded") == 3
+        assert value(samples, "ocr_batch_size_bucket", le="2", model_set="embedded") == 0
+        assert value(samples, "ocr_batch_size_bucket", le="4", model_set="embedded") == 1
+        assert value(samples, "ocr_engine_busy_seconds_total", model_set="embedded") == pytest.approx(0.5)
 
 
 def test_metrics_need_the_api_key_when_keys_are_set(tmp_path: Path) -> None:

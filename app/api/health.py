@@ -36,14 +36,17 @@ async def index() -> ServiceIndex:
             "ocr_json": "/ocr/json",
             "ocr_debug": "/ocr/debug",
             "ocr_annotate": "/ocr/annotate",
+            "models": "/models",
+            "paddlex_ocr": "/paddlex/ocr",
         },
     )
 
 
 def _readiness(state: StateDep) -> JSONResponse:
-    status = "stalled" if state.phase is Phase.READY and state.stalled else state.phase.value
-    body = HealthResponse(status=status, ready=state.ready)
-    return JSONResponse(body.model_dump(), status_code=200 if state.ready else 503)
+    health = state.health()
+    status = "stalled" if health.phase is Phase.READY and health.stalled else health.phase.value
+    body = HealthResponse(status=status, ready=health.ready)
+    return JSONResponse(body.model_dump(), status_code=200 if health.ready else 503)
 
 
 @router.get("/health", summary="Healthcheck: 200 once the engine is warm", responses=_NOT_READY)
@@ -67,15 +70,15 @@ async def health_ready(state: StateDep) -> JSONResponse:
 async def health_live(state: StateDep) -> JSONResponse:
     """200 while the process can serve; 503 when only a restart can help.
 
-    That is: the engine failed to load, a worker thread died, or one engine call
+    That is: the default set failed to load, a worker thread died, or one engine call
     has run for three times ``OCR_ENGINE_STALL_S`` (a wedged predictor cannot be
     interrupted from Python; the orchestrator restarts the process instead).
     """
-    dead = state.service is not None and not state.service.scheduler.alive
-    if state.phase is Phase.FAILED or dead:
+    health = state.health()
+    if health.phase is Phase.FAILED or health.dead:
         body = HealthResponse(status="failed", ready=False)
-    elif state.wedged:
+    elif health.wedged:
         body = HealthResponse(status="wedged", ready=False)
     else:
-        return JSONResponse(HealthResponse(status="alive", ready=state.ready).model_dump())
+        return JSONResponse(HealthResponse(status="alive", ready=health.ready).model_dump())
     return JSONResponse(body.model_dump(), status_code=503)

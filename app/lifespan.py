@@ -1,0 +1,100 @@
+"""What the process owns, from start to stop: the model-set pool and the service.
+
+The default set loads and warms up in the background so liveness answers at
+once and readiness turns 200 only when a first inference has run; the sets in
+``OCR_PRELOAD_SETS`` load after it, the others on their first request. Nothing
+is created at import time: ``lifespan_for`` builds it all from the settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import numpy as np
+from fastapi import FastAPI
+from PIL import Image, ImageDraw
+
+from app.config import Settings
+from app.engine.catalogue import build_catalogue
+from app.engine.pool import EngineFactory, EnginePool
+from app.engine.types import OCREngine
+from app.service import OCRService
+from app.state import AppState, Phase
+
+logger = logging.getLogger("app.main")
+
+
+def default_engine_factory(settings: Settings) -> OCREngine:
+    """The real PaddleOCR engine (imported lazily: only ``engine`` imports backends)."""
+    from app.engine.paddleocr_engine import load_engine
+
+    return load_engine(settings)
+
+
+def warmup_image() -> np.ndarray:
+    """A small generated page with a line of text, for the first inference."""
+    img = Image.new("RGB", (320, 64), "white")
+    ImageDraw.Draw(img).text((10, 20), "Warm up 0123", fill="black")
+    return np.asarray(img)
+
+
+async def _start_pool(state: AppState, pool: EnginePool) -> None:
+    settings = state.settings
+    try:
+        loaded = await pool.load(pool.default)
+    except Exception:
+        logger.exception("engine failed to start")
+        state.phase = Phase.FAILED
+        return
+    info = loaded.scheduler.engine.info
+    state.engine_info = info
+    state.service = OCRService(settings, pool)
+    state.ready_after_s = round(time.monotonic() - state.started_at, 3)
+    state.phase = Phase.READY
+    logger.info(
+        "engine ready in %.2fs: backend=%s device=%s model=%s workers=%d",
+        state.ready_after_s, info.backend, info.device, info.model_set,
+        len(loaded.scheduler.engines),
+    )
+    for name in settings.preload_sets:
+        if name != pool.default:
+            try:
+                await pool.load(name)
+            except Exception:  # the service runs; requests for that set will retry
+                logger.exception("preloading model set %s failed", name)
+
+
+def lifespan_for(
+    settings: Settings, factory: EngineFactory
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: the pool from first load to last close."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = AppState(settings=settings, started_at=time.monotonic())
+        app.state.ocr = state
+        loader: asyncio.Task[None] | None = None
+        try:
+            catalogue = build_catalogue(settings)
+            for name in settings.preload_sets:
+                catalogue.get(name)  # an unknown name fails the start, not a request later
+        except Exception:
+            logger.exception("model catalogue failed")
+            state.phase = Phase.FAILED
+        else:
+            state.pool = EnginePool(catalogue, settings, factory, warmup_image)
+            loader = asyncio.create_task(_start_pool(state, state.pool))
+        try:
+            yield
+        finally:
+            state.phase = Phase.STOPPING
+            if loader is not None:
+                loader.cancel()
+            if state.pool is not None:
+                await state.pool.close()
+
+    return lifespan
