@@ -46,6 +46,25 @@ def test_double_spaced_columns_are_not_cut_into_rows() -> None:
     assert len(layout.blocks) == 2
 
 
+def test_figure_inside_a_column_does_not_end_it() -> None:
+    # Column L is interrupted by a figure (no text) below the end of column R: the
+    # blank band runs across the page, yet L continues below it.
+    upper = column("L", 50, 390, 100, 8) + column("R", 410, 750, 100, 10)
+    caption = ln("Figure 1. A caption", 50, 100 + 15 * PITCH, 390)
+    lower = [ln(f"L{k}", 50, 100 + 8 * PITCH + k * PITCH, 390) for k in range(9, 13)]
+    layout = analyze(shuffled([*upper, caption, *lower]), 800, 1000)
+    texts = order(layout)
+    assert texts.index("L12") < texts.index("R0")
+    assert texts.index("L7") < texts.index("Figure 1. A caption") < texts.index("L9")
+
+
+def test_stacked_two_column_sections_are_read_section_by_section() -> None:
+    first = column("A", 50, 390, 100, 5) + column("B", 410, 750, 100, 5)
+    second = column("C", 50, 390, 100 + 8 * PITCH, 5) + column("D", 410, 750, 100 + 8 * PITCH, 5)
+    layout = analyze(shuffled(first + second), 800, 1000)
+    assert order(layout) == [f"{c}{k}" for c in "ABCD" for k in range(5)]
+
+
 def test_three_columns_with_title_above_and_footer_below() -> None:
     title = ln("Title", 60, 40, 740, 80)  # close above the columns: no wide gap
     columns = column("A", 50, 290, 88, 12) + column("B", 300, 540, 88, 12)

@@ -57,7 +57,12 @@ class _Split:
     left: list[int]
     right: list[int]
     crossing: list[int]
-    width: float
+    start: float
+    end: float
+
+    @property
+    def width(self) -> float:
+        return self.end - self.start
 
 
 class BlockFinder:
@@ -73,7 +78,7 @@ class BlockFinder:
         """``members`` cut into blocks, in reading order (members of a block unordered)."""
         if len(members) <= 1:
             return [members] if members else []
-        slices = self._horizontal_slices(members)
+        slices = self._rejoin_continuations(self._horizontal_slices(members))
         if len(slices) > 1:
             return [block for part in slices for block in self.blocks(part)]
         split = self._vertical_split(members)
@@ -96,6 +101,27 @@ class BlockFinder:
             slices[-1].append(i)
             bottom = max(bottom, self.boxes[i][3] - trim)
         return slices
+
+    def _rejoin_continuations(self, slices: list[list[int]]) -> list[list[int]]:
+        """Put back a slice that only continues one column of the columns above it.
+
+        A figure inside a column leaves a blank band across the page once the other
+        column has ended: cutting there would read the rest of the first column
+        after the second. A slice with text on both sides of the gutter is a new
+        section and stays apart.
+        """
+        joined = [slices[0]]
+        for part in slices[1:]:
+            split = self._vertical_split(joined[-1])
+            boxes = self.boxes
+            if split is not None and not split.crossing and (
+                all(boxes[i][2] <= split.end for i in part)
+                or all(boxes[i][0] >= split.start for i in part)
+            ):
+                joined[-1] = joined[-1] + part
+            else:
+                joined.append(part)
+        return joined
 
     def _vertical_split(self, members: list[int]) -> _Split | None:
         """The best gutter between two text columns, or None."""
@@ -168,7 +194,7 @@ class BlockFinder:
             return None  # not spanning both columns: a long line of one of them
         if not (self._is_column(left) and self._is_column(right)):
             return None
-        return _Split(left, right, crossing, end - start)
+        return _Split(left, right, crossing, start, end)
 
     def _is_column(self, members: list[int]) -> bool:
         widths = [self.boxes[i][2] - self.boxes[i][0] for i in members]
