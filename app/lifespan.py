@@ -23,6 +23,7 @@ from app.engine.catalogue import build_catalogue
 from app.engine.pool import EngineFactory, EnginePool
 from app.engine.types import OCREngine
 from app.service import OCRService
+from app.start_failure import log_start_failure
 from app.state import AppState, Phase
 
 logger = logging.getLogger("app.main")
@@ -46,8 +47,8 @@ async def _start_pool(state: AppState, pool: EnginePool) -> None:
     settings = state.settings
     try:
         loaded = await pool.load(pool.default)
-    except Exception:
-        logger.exception("engine failed to start")
+    except Exception as exc:
+        log_start_failure(logger, exc)  # and FAILED ends `python -m app` (app/server.py)
         state.phase = Phase.FAILED
         return
     info = loaded.scheduler.engine.info
@@ -82,8 +83,8 @@ def lifespan_for(
             catalogue = build_catalogue(settings)
             for name in settings.preload_sets:
                 catalogue.get(name)  # an unknown name fails the start, not a request later
-        except Exception:
-            logger.exception("model catalogue failed")
+        except Exception as exc:
+            log_start_failure(logger, exc)
             state.phase = Phase.FAILED
         else:
             state.pool = EnginePool(catalogue, settings, factory, warmup_image)

@@ -13,6 +13,9 @@ from app.service import OCRService
 
 
 class Phase(StrEnum):
+    """Where the engine is. STARTING until warmed up (/health 503, /health/live 200);
+    FAILED when it could not load, which ends ``python -m app`` (exit status 3)."""
+
     STARTING = "starting"
     READY = "ok"
     FAILED = "failed"

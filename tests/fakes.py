@@ -5,6 +5,7 @@ They never prove that OCR works; the corpus tests do that with the real engine.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -48,3 +49,15 @@ class EchoEngine:
 def _page(text: str) -> PageOCR:
     line = Line(text=text, score=0.99, polygon=((0, 0), (10, 0), (10, 5), (0, 5)))
     return PageOCR(lines=(line,))
+
+
+def failing_engine_factory(settings: object) -> EchoEngine:
+    """An engine factory that cannot load: waits until the file named by
+    FAKE_ENGINE_RELEASE exists (when set), then raises like a missing library."""
+    release = os.environ.get("FAKE_ENGINE_RELEASE")
+    while release and not os.path.exists(release):
+        time.sleep(0.02)
+    try:
+        raise ImportError("libGL.so.1: cannot open shared object file: No such file or directory")
+    except ImportError as exc:
+        raise RuntimeError("the OCR pipeline could not be\nimported") from exc

@@ -10,14 +10,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from app import config
+from app.__main__ import EXIT_ENGINE_FAILED
 from app.config import Settings
 from app.engine.types import OCREngine
 from app.main import create_app
+from bench.server import free_port
 from tests.conftest import ROOT
 from tests.fakes import EchoEngine
 
@@ -68,12 +71,80 @@ def test_engine_failure_is_internal_without_details(tmp_path) -> None:  # type: 
 
 
 def test_failed_engine_load_reports_not_live(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The app alone (embedded in another server) reports the failure; `python -m app`
+    # exits on it at once (test_engine_failure_exits_with_one_line).
     def broken(_: Settings) -> OCREngine:
         raise RuntimeError("no weights")
 
     with TestClient(create_app(settings(tmp_path), broken)) as client:
         wait_until(lambda: client.get("/health/live").status_code == 503)
         assert client.get("/health").json()["status"] == "failed"
+
+
+def run_service(tmp_path: Path, code: str, **env: str) -> tuple[subprocess.Popen[str], str]:
+    """``code`` (which starts the service) in a real process on a free port; and its URL."""
+    port = free_port()
+    full_env = {**os.environ, "OCR_CACHE_DIR": str(tmp_path / "cache"), "OCR_HOST": "127.0.0.1",
+                "OCR_PORT": str(port), "OCR_WARMUP": "false", **env}
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=full_env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return process, f"http://127.0.0.1:{port}"
+
+
+FAILING_SERVICE = "from app.__main__ import main; from tests.fakes import failing_engine_factory as f; main(f)"
+
+
+def _answers(url: str) -> int | None:
+    try:
+        return httpx.get(url, timeout=2).status_code
+    except httpx.HTTPError:
+        return None
+
+
+def failure_lines(log: str) -> list[str]:
+    return [ln for ln in log.splitlines() if "engine failed to start" in ln]
+
+
+def test_engine_failure_exits_with_one_line(tmp_path: Path) -> None:
+    """A process that cannot load its engine says why in one line and exits 3."""
+    process, _ = run_service(tmp_path, FAILING_SERVICE)
+    log, _ = process.communicate(timeout=120)
+    assert process.returncode == EXIT_ENGINE_FAILED, log
+    [line] = failure_lines(log)
+    assert line.endswith(
+        "ERROR app.main [-] engine failed to start: Model set 'embedded' failed to load "
+        "(caused by RuntimeError: the OCR pipeline could not be imported, caused by "
+        "ImportError: libGL.so.1: cannot open shared object file: No such file or directory); "
+        "a system library is missing: scripts/setup.sh (as root on Debian/Ubuntu) installs the "
+        "ones the service needs; OCR_LOG_LEVEL=debug logs the traceback"
+    ), line
+    assert "Traceback" not in log
+
+
+def test_engine_failure_exits_after_warm_up_probes(tmp_path: Path) -> None:
+    """While the engine loads, /health is 503 and /health/live 200; when loading fails,
+    the process exits instead of answering 503 for ever."""
+    release = tmp_path / "release"
+    process, url = run_service(tmp_path, FAILING_SERVICE, FAKE_ENGINE_RELEASE=str(release))
+    try:
+        wait_until(lambda: _answers(url + "/health/live") == 200, timeout=60)
+        assert _answers(url + "/health") == 503
+        assert _answers(url + "/health/ready") == 503
+    finally:
+        release.touch()
+        log, _ = process.communicate(timeout=60)
+    assert process.returncode == EXIT_ENGINE_FAILED, log
+    assert len(failure_lines(log)) == 1
+
+
+def test_missing_model_set_exits_with_one_line(tmp_path: Path) -> None:
+    """The real engine, asked for a model set that is not there: one line, exit 3."""
+    process, _ = run_service(tmp_path, "from app.__main__ import main; main()",
+                             OCR_MODEL_SET="no-such-set", OCR_MODELS_DIR=str(tmp_path / "models"))
+    log, _ = process.communicate(timeout=120)
+    assert process.returncode == EXIT_ENGINE_FAILED, log
+    [line] = failure_lines(log)
+    assert " ERROR app.main [-] engine failed to start: " in line and "'no-such-set'" in line, line
 
 
 def test_bad_setting_refuses_to_start() -> None:

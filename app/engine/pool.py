@@ -34,6 +34,7 @@ from app.engine.pool_snapshot import PoolSnapshot, SetSnapshot, rss_bytes
 from app.engine.scheduler import InferenceScheduler
 from app.engine.types import OCREngine
 from app.errors import Busy, EngineError, RequestTimeout
+from app.start_failure import failure_reason
 
 logger = logging.getLogger("app.engine")
 
@@ -156,7 +157,12 @@ class EnginePool:
         try:
             engines = await anyio.to_thread.run_sync(self._build_engines, settings)
         except Exception as exc:
-            logger.exception("model set %s failed to load", entry.name)
+            # The default set loads once, at start: its failure ends `python -m app` and the
+            # lifespan says why. Any other set's failure is told only here (its client gets
+            # a plain 500): one line, the traceback at DEBUG.
+            if entry.name != self.default:
+                logger.error("model set %s failed to load: %s", entry.name, failure_reason(exc))
+                logger.debug("model set %s failed to load", entry.name, exc_info=exc)
             raise EngineError(f"Model set {entry.name!r} failed to load.") from exc
         scheduler = InferenceScheduler(
             engines, max_queue=settings.max_queue, max_batch=settings.max_batch,
