@@ -14,8 +14,12 @@ from pathlib import Path
 
 import httpx
 
+from bench.corpus import locate
+
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("OCR_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS_LOOKUP = locate()
+CORPUS = CORPUS_LOOKUP.path
+"""The test corpus (bench/corpus.py: OCR_TEST_CORPUS, ../shared/corpus or cache/corpus)."""
 
 
 def corpus_images() -> list[Path]:

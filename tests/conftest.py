@@ -1,26 +1,56 @@
-"""Shared fixtures: the corpus (read in place), a live service, fake engines."""
+"""Shared fixtures: the corpus (read in place), a live service, fake engines.
+
+The corpus is found as bench/corpus.py says (OCR_TEST_CORPUS, ../shared/corpus,
+cache/corpus). Without one, collection still works from the committed manifest
+copy, and every test that reads a corpus file is skipped with the same reason.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from bench.server import CORPUS, ROOT, LiveServer, start_server
+from bench.corpus import MANIFEST, load_manifest
+from bench.server import CORPUS, CORPUS_LOOKUP, ROOT, LiveServer, start_server
 
 __all__ = ["CORPUS", "ROOT", "LiveServer", "corpus_bytes", "corpus_entries", "manifest",
-           "start_server"]
+           "needs_corpus", "require_corpus", "start_server"]
+
+
+def require_corpus() -> None:
+    """Skip the calling test when there is no corpus. Every such skip is raised on this
+    line, so pytest's summary folds them into one line with the one reason."""
+    if not CORPUS_LOOKUP.found:
+        pytest.skip(str(CORPUS_LOOKUP.missing_reason))
+
+
+needs_corpus = pytest.mark.corpus
+"""Marks a test (or, as ``pytestmark``, a module) that reads the corpus folder itself."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "corpus: the test reads the test corpus")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture: a test that cannot run starts no service.
+    if item.get_closest_marker("corpus") is not None:
+        require_corpus()
+
+
+def pytest_report_header() -> str:
+    if CORPUS_LOOKUP.found:
+        return f"corpus: {CORPUS} ({CORPUS_LOOKUP.origin})"
+    return f"corpus: none, the tests that read it are skipped: {CORPUS_LOOKUP.missing_reason}"
 
 
 def manifest() -> list[dict[str, Any]]:
-    """The corpus manifest (fails loudly when the corpus is missing)."""
-    path = CORPUS / "manifest.json"
-    assert path.is_file(), f"corpus not found at {CORPUS}"
-    data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+    """The corpus manifest: the corpus's own, else the committed copy (same entries)."""
+    return load_manifest(CORPUS / "manifest.json" if CORPUS_LOOKUP.found else MANIFEST)
 
 
 def corpus_entries(kind: str) -> list[dict[str, Any]]:
@@ -29,7 +59,8 @@ def corpus_entries(kind: str) -> list[dict[str, Any]]:
 
 
 def corpus_bytes(name: str) -> bytes:
-    """A corpus file's content, read in place."""
+    """A corpus file's content, read in place; skips the calling test when there is no corpus."""
+    require_corpus()
     return (CORPUS / name).read_bytes()
 
 

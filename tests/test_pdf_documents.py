@@ -35,9 +35,9 @@ from app.errors import (
     PdfPasswordIncorrect,
     PdfPasswordRequired,
 )
+from tests.conftest import CORPUS, needs_corpus
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+pytestmark = needs_corpus
 
 MIN_TEXT_CHARS = int(Settings.model_fields["pdf_min_text_chars"].default)  # the service default
 ENCRYPTED = "pysf_libreoffice-writer-password.pdf"
