@@ -1,40 +1,28 @@
 """One page with what OCR found drawn on it, as PNG (POST /ocr/annotate).
 
-The page is read exactly as /ocr/json reads it (``OCRService.process``), then
-decoded (or, for a PDF, rendered) again in a worker thread and each kept line's
-polygon drawn in reading order, numbered 1, 2, 3... Only the chosen page is
-OCRed: a PDF is processed with ``pages=<page>``; the chosen frame of a
-multi-frame image is decoded and sent on alone, losslessly (PNG). Decoding,
-rendering, drawing and encoding all run in threads, never in the event loop.
-Digits only are drawn, with Pillow's default font: no font files are needed.
+The page is read through the service's page iterator like every other answer
+(``OCRService.open`` with ``only_page`` and ``keep_images="always"``): only the
+chosen page or frame is decoded and OCRed, and its pixels come back on the
+page itself (a PDF's text-layer page is rendered for the purpose). Each kept
+line's polygon is then drawn in reading order, numbered 1, 2, 3... in the
+service's thread pool, never in the event loop. Digits only are drawn, with
+Pillow's default font: no font files are needed.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Final, TypeVar, TypeVarTuple, Unpack
-from weakref import WeakKeyDictionary
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
 
-import anyio
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
-from app.config import Settings
-from app.documents import images
-from app.documents.pdf import open_pdf
-from app.documents.sniff import sniff
-from app.domain import Line, MediaKind, Page, PdfOptions, RequestOptions
-from app.errors import InvalidPages
+from app.domain import Line, Page, RequestOptions
 from app.service import OCRService
 
-T = TypeVar("T")
-Ts = TypeVarTuple("Ts")
 Pixels = npt.NDArray[np.uint8]
 
 COLORS: Final = (
@@ -42,8 +30,6 @@ COLORS: Final = (
     (240, 50, 230), (0, 128, 128), (170, 110, 40),
 )
 """Outline colors, one per line in turn: saturated, so they show on paper and photos."""
-
-_limiters: WeakKeyDictionary[OCRService, anyio.CapacityLimiter] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,28 +52,17 @@ async def annotate_page(
     content_type: str | None = None,
 ) -> AnnotatedPage:
     """OCR page ``page_number`` (1-based) of ``data`` and draw its kept lines on it."""
-    settings = service.settings
-    kind = sniff(data, filename, content_type)
-    if kind is MediaKind.PDF:
-        options = replace(options, pdf=replace(options.pdf, pages=str(page_number)))
-        result = await service.process(data, options, filename, content_type)
-        page_count = result.page_count
-        pixels = await _in_thread(service, _render_pdf_page, data, options.pdf, page_number,
-                                  settings)
-    else:
-        page_count = await _in_thread(service, _count_frames, data, kind, settings)
-        if page_number > page_count:
-            raise InvalidPages(_out_of_range(page_number, page_count))
-        pixels = await _in_thread(service, _decode_frame, data, kind, page_number, settings)
-        if page_count > 1:
-            # Read this frame alone: the same pixels /ocr/json reads, without the others.
-            data = await _in_thread(service, _png, pixels)
-            filename = content_type = None
-        result = await service.process(data, options, filename, content_type)
-    (page,) = result.pages
+    reading = await service.open(data, options, filename, content_type,
+                                 keep_images="always", only_page=page_number)
+    try:
+        pages = [page async for page in reading.pages()]
+    finally:
+        await reading.close()
+    (page,) = pages
+    assert page.image is not None  # keep_images="always" keeps every page's pixels
     lines = page.lines
-    png = await _in_thread(service, draw_lines, pixels, lines, (page.width, page.height))
-    return AnnotatedPage(png, page, page_number, page_count, len(lines))
+    png = await service.in_thread(draw_lines, page.image, lines, (page.width, page.height))
+    return AnnotatedPage(png, page, page_number, reading.page_count, len(lines))
 
 
 def draw_lines(
@@ -129,60 +104,3 @@ def _label(
     y = min(max(0.0, y0 - tag_h / 2), size[1] - tag_h)
     pen.rectangle((x, y, x + tag_w, y + tag_h), fill=color)
     pen.text((x + pad - left, y + pad - top), text, fill=(255, 255, 255), font=font)
-
-
-def _count_frames(data: bytes, kind: MediaKind, settings: Settings) -> int:
-    return images.count_frames(
-        data, kind, max_pixels=settings.max_pixels, max_pages=settings.max_pages
-    )
-
-
-def _decode_frame(data: bytes, kind: MediaKind, page_number: int, settings: Settings) -> Pixels:
-    pages = images.decode_pages(
-        data, kind, max_pixels=settings.max_pixels, max_pages=settings.max_pages
-    )
-    for page in pages:
-        if page.index == page_number - 1 and page.image is not None:
-            return page.image
-    raise InvalidPages(_out_of_range(page_number, page_number - 1))
-
-
-def _render_pdf_page(
-    data: bytes, options: PdfOptions, page_number: int, settings: Settings
-) -> Pixels:
-    root = settings.cache_dir / "tmp"
-    root.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="annotate-", dir=root))
-    try:
-        render = replace(options, mode="ocr", pages=str(page_number))
-        with open_pdf(
-            data, render, max_pages=settings.max_pages, max_pixels=settings.max_pixels,
-            min_text_chars=settings.pdf_min_text_chars,
-            render_timeout_s=settings.pdf_render_timeout_s, workdir=workdir,
-        ) as document:
-            page = next(document.pages())
-            assert page.image is not None  # mode "ocr" renders every page
-            return page.image
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _png(pixels: Pixels) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "PNG", compress_level=1)
-    return buffer.getvalue()
-
-
-def _out_of_range(page_number: int, page_count: int) -> str:
-    noun = "page" if page_count == 1 else "pages"
-    return f"page {page_number} is out of range: the document has {page_count} {noun}."
-
-
-async def _in_thread(
-    service: OCRService, func: Callable[[Unpack[Ts]], T], *args: *Ts
-) -> T:
-    # As many threads as the service decodes with (OCR_DECODE_WORKERS): pages are big.
-    limiter = _limiters.get(service)
-    if limiter is None:
-        limiter = _limiters[service] = anyio.CapacityLimiter(service.settings.decode_workers)
-    return await anyio.to_thread.run_sync(func, *args, limiter=limiter)

@@ -152,6 +152,9 @@ class Page:
     """Lines below the request's ``min_score`` (not part of the layout)."""
     text_layer_note: str | None = None
     ocr_seconds: float = 0.0
+    image: Image | None = field(default=None, repr=False, compare=False)
+    """The decoded pixels, kept only when the caller asked for them (``keep_images``):
+    formats that draw or embed the page need them, the others never hold them."""
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -180,6 +183,9 @@ class EngineOptions:
 
     det_limit_side_len: int = 960
     auto_rotate: bool = True
+    word_boxes: bool = False
+    """Compute per-word boxes (characters in CJK); only hOCR, ALTO, PDF and
+    ``words=true`` JSON need them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,3 +210,5 @@ class RequestOptions:
     text_layout: TextLayout = "lines"
     model_set: str | None = None
     """The model set to read with (a catalogue name); None: the default set."""
+    words: bool = False
+    """JSON lines carry their words (text and box)."""

@@ -110,6 +110,21 @@ class PageTooComplex(OCRServiceError):
     code = "page_too_complex"
 
 
+class NotAcceptable(OCRServiceError):
+    """The ``Accept`` header names no output format the service writes."""
+
+    status_code = 406
+    code = "not_acceptable"
+
+
+class RenderFailed(OCRServiceError):
+    """An output format could not be written from a read document (a bug or a PDF
+    whose structure the writer cannot extend); never answered as a broken 200."""
+
+    status_code = 500
+    code = "render_failed"
+
+
 class NotReady(OCRServiceError):
     status_code = 503
     code = "not_ready"

@@ -42,6 +42,12 @@ class Line(BaseModel):
     paragraph: int = Field(
         0, examples=[0], description="Index of the line's paragraph within its block."
     )
+    words: list[Word] | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="Only with `words=true`: the line's words (characters in CJK) with "
+        "their boxes, from the recognizer (OCR pages) or the PDF text layer.",
+    )
 
 
 class Paragraph(BaseModel):

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar, TypeVarTuple, Unpack
+from typing import Literal, TypeVar, TypeVarTuple, Unpack
 
 import anyio
 
@@ -36,6 +36,12 @@ from app.layout import analyze
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
+
+KeepImages = Literal["never", "images", "always"]
+"""Which yielded pages keep their decoded pixels (``Page.image``): none (the
+default: memory stays flat), pages of image uploads only (a searchable PDF
+embeds them; a PDF's own pages are never re-rasterized), or every page (the
+annotate view draws on it; a PDF's text-layer pages are then rendered too)."""
 
 
 @dataclass(slots=True)
@@ -64,6 +70,7 @@ class Reading:
     def __init__(
         self, service: OCRService, document: SourceDocument, kind: MediaKind,
         options: RequestOptions, workdir: Path, timings: Timings, lease: Lease,
+        keep_images: bool = False,
     ) -> None:
         self.kind = kind
         self.model = lease.entry.label
@@ -76,6 +83,7 @@ class Reading:
         self._workdir = workdir
         self._lease = lease
         self._scheduler = lease.scheduler
+        self._keep_images = keep_images
 
     async def pages(self) -> AsyncIterator[Page]:
         """Yield each selected page when it is read, in page order.
@@ -121,7 +129,7 @@ class Reading:
     async def _read(self, decoded: DecodedPage) -> Page:
         lines: tuple[Line, ...] = decoded.text_lines or ()
         rotation, ocr_s = 0, 0.0
-        if decoded.image is not None:
+        if decoded.source is Source.OCR and decoded.image is not None:
             started = time.perf_counter()
             (result,) = await self._scheduler.run(
                 [decoded.image], self._options.engine, self._options.deadline
@@ -134,7 +142,8 @@ class Reading:
             lay_out, decoded, lines, rotation, self._options.min_score
         )
         self.timings.layout += time.perf_counter() - tick
-        return replace(page, ocr_seconds=ocr_s)
+        image = decoded.image if self._keep_images else None
+        return replace(page, ocr_seconds=ocr_s, image=image)
 
 
 def lay_out(
@@ -186,9 +195,13 @@ class OCRService:
         options: RequestOptions,
         filename: str | None = None,
         content_type: str | None = None,
+        keep_images: KeepImages = "never",
+        only_page: int | None = None,
     ) -> Reading:
         """Sniff and open an upload (name and type only sharpen error messages).
 
+        ``keep_images`` says which yielded pages keep their pixels (see ``KeepImages``);
+        ``only_page`` (1-based) reads that one page or frame alone.
         The caller must ``await reading.close()`` when done with it.
         """
         timings = Timings()
@@ -196,19 +209,21 @@ class OCRService:
         # The set's first request waits here while it loads; others go on.
         lease = await self.pool.acquire(options.model_set or self.pool.default, options.deadline)
         workdir: Path | None = None
+        keep = keep_images == "always" or (keep_images == "images" and kind is not MediaKind.PDF)
         try:
             # Refuse before decoding: under overload an answer that costs nothing.
             lease.scheduler.refuse_if_full()
             workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
             document = await self.in_thread(
-                open_document, data, kind, options.pdf, self.limits, workdir
+                open_document, data, kind, options.pdf, self.limits, workdir,
+                keep_images == "always", only_page,
             )
         except BaseException:
             lease.release()
             if workdir is not None:
                 shutil.rmtree(workdir, ignore_errors=True)
             raise
-        return Reading(self, document, kind, options, workdir, timings, lease)
+        return Reading(self, document, kind, options, workdir, timings, lease, keep)
 
     async def process(
         self,
@@ -216,9 +231,10 @@ class OCRService:
         options: RequestOptions,
         filename: str | None = None,
         content_type: str | None = None,
+        keep_images: KeepImages = "never",
     ) -> Document:
         """Read a whole document and return every selected page."""
-        reading = await self.open(data, options, filename, content_type)
+        reading = await self.open(data, options, filename, content_type, keep_images)
         try:
             pages = [page async for page in reading.pages()]
         finally:
@@ -236,4 +252,4 @@ class OCRService:
         return root
 
 
-__all__ = ["OCRService", "Reading", "Source", "lay_out"]
+__all__ = ["KeepImages", "OCRService", "Reading", "Source", "lay_out"]

@@ -1,20 +1,23 @@
-"""The OCR routes: plain text, JSON and a debug view of the same work."""
+"""The OCR routes: the document in a chosen format, JSON, and a debug view of the same work."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Form, Request, Response, UploadFile
 
 from app.api.deps import ServiceDep, SettingsDep
+from app.api.negotiate import choose_format
 from app.api.options import FileField, OptionsDep, read_upload
 from app.api.present import debug_response, json_response
-from app.domain import Document
+from app.config import Settings
+from app.domain import Document, RequestOptions
 from app.errors import request_id_of
-from app.formats.text import document_text
+from app.formats import FORMATS, FormatName, RenderContext, render
 from app.schemas import DebugResponse, ErrorEnvelope, OCRResponse
+from app.service import KeepImages, OCRService
 
 logger = logging.getLogger("app.api")
 router = APIRouter(tags=["ocr"])
@@ -42,41 +45,102 @@ async def processed(
     options: OptionsDep,
 ) -> Document:
     """Read the upload and run it through the service (shared by the OCR routes)."""
+    result, _ = await _read(request, service, settings, file, options)
+    return result
+
+
+async def _read(
+    request: Request, service: OCRService, settings: Settings, file: UploadFile,
+    options: RequestOptions, keep_images: KeepImages = "never",
+) -> tuple[Document, bytes]:
     data = await read_upload(request, file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
     request.state.backend = service.backend
-    result = await service.process(data, options, file.filename, file.content_type)
+    result = await service.process(data, options, file.filename, file.content_type, keep_images)
     request.state.pages = len(result.pages)
     request.state.page_sources = [p.source for p in result.pages]  # for /metrics
-    return result
+    return result, data
 
 
 ResultDep = Annotated[Document, Depends(processed)]
 
 
+FormatField = Annotated[
+    FormatName | None,
+    Form(description="Answer format: text (default), json, hocr (hOCR 1.2 XHTML), alto "
+         "(ALTO 4.4 XML), pdf (searchable PDF) or markdown. Without it the Accept header "
+         "chooses (text/plain, application/json, application/xhtml+xml, application/xml, "
+         "application/pdf, text/markdown); one that allows none of them gives 406."),
+]
+
+_FORMAT_DOCS: dict[str, tuple[str, dict[str, object]]] = {
+    "text/plain": ("Plain text in reading order; text_layout=lines (default): one text line "
+                   "per line, a blank line between paragraphs; text_layout=paragraphs: one "
+                   "paragraph per line, hyphenated words rejoined. Pages are separated by a "
+                   "form feed (\\f).", {"type": "string"}),
+    "application/json": ("format=json: the /ocr/json body (with `words=true`, each line's "
+                         "words).", {"$ref": "#/components/schemas/OCRResponse"}),
+    "application/xhtml+xml": ("format=hocr: hOCR 1.2 (ocr_page, ocr_carea, ocr_par, "
+                              "ocr_line, ocrx_word with bbox and x_wconf).",
+                              {"type": "string"}),
+    "application/xml": ("format=alto: ALTO 4.4 (pixel units; Page/PrintSpace/TextBlock/"
+                        "TextLine/String with SP between words).", {"type": "string"}),
+    "application/pdf": ("format=pdf: searchable PDF. An image becomes one page per frame, "
+                        "embedded without re-encoding where possible; a PDF keeps every "
+                        "page, and OCRed pages get an invisible text layer. An encrypted "
+                        "PDF (opened with `password`) comes back unencrypted, to this "
+                        "caller only.", {"type": "string", "format": "binary"}),
+    "text/markdown": ("format=markdown: paragraphs, headings (##) where the layout finds "
+                      "a title, `<!-- page N -->` before each page.", {"type": "string"}),
+}
+
+
 @router.post(
     "/ocr",
-    summary="OCR a document, answer plain text",
-    response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {"example": "Title\n\nFirst line of a "
-                                                 "paragraph\nits second line\n"}},
-                     "description": "Text in reading order (columns one after another). "
-                     "text_layout=lines (default): one text line per line, a blank line "
-                     "between paragraphs; text_layout=paragraphs: one paragraph per line, "
-                     "words hyphenated across line ends rejoined. Pages are separated by a "
-                     "form feed (\\f)."}, **_ERRORS},
+    summary="OCR a document, answer text, JSON, hOCR, ALTO, searchable PDF or Markdown",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The document in the chosen format (see each media type).",
+            "content": {media: {"schema": {**schema, "description": text}}
+                        for media, (text, schema) in _FORMAT_DOCS.items()},
+        },
+        406: {"model": ErrorEnvelope, "description": "not_acceptable: the Accept header "
+              "allows none of the formats (and no `format` field was sent)."},
+        500: {"model": ErrorEnvelope, "description": "internal or render_failed: the answer "
+              "could not be written (never a partial file with 200)."},
+        **_ERRORS,
+    },
 )
-async def ocr_text(result: ResultDep, options: OptionsDep) -> PlainTextResponse:
-    """Recognized text in reading order, paragraph by paragraph."""
-    return PlainTextResponse(document_text(result, options.text_layout))
+async def ocr(
+    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
+    options: OptionsDep, format: FormatField = None,
+) -> Response:
+    """Recognized text in reading order, or the document in another format."""
+    name = choose_format(format, request.headers.get("accept"))
+    chosen = FORMATS[name]
+    if chosen.needs_words and not options.engine.word_boxes:
+        options = replace(options, engine=replace(options.engine, word_boxes=True))
+    result, data = await _read(request, service, settings, file, options, chosen.keep_images)
+    context = RenderContext(
+        request_id=request_id_of(request), model=result.model or service.model_name,
+        text_layout=options.text_layout, words=options.words, upload=data,
+        kind=result.kind, password=options.pdf.password, filename=file.filename,
+        dpi=options.pdf.dpi,
+    )
+    body, media_type = await service.in_thread(render, result, name, context)
+    return Response(body, media_type=media_type)
 
 
 @router.post("/ocr/json", summary="OCR a document, answer pages, lines, boxes",
              responses=_ERRORS)
-async def ocr_json(request: Request, result: ResultDep, service: ServiceDep) -> OCRResponse:
+async def ocr_json(
+    request: Request, result: ResultDep, service: ServiceDep, options: OptionsDep
+) -> OCRResponse:
     """Pages with their lines in reading order (text, confidence, polygon, box), blocks and
     paragraphs."""
-    return json_response(result, request_id_of(request), result.model or service.model_name)
+    return json_response(result, request_id_of(request), result.model or service.model_name,
+                         options.words)
 
 
 @router.post("/ocr/debug", summary="OCR with every line, timings and options",

@@ -87,6 +87,12 @@ def request_options(
              "tiny), 'accurate' (PP-OCRv6 small). Default: the configured set.",
              max_length=200, examples=["fast"]),
     ] = None,
+    words: Annotated[
+        bool,
+        Form(description="JSON only: each line also lists its words (characters in CJK) "
+             "with their boxes. Costs a little recognition time, hence off by default; "
+             "hOCR, ALTO and PDF always carry word boxes."),
+    ] = False,
 ) -> RequestOptions:
     """Merge the request's form fields with the configured defaults."""
     limit_ms = settings.request_timeout_ms
@@ -98,12 +104,14 @@ def request_options(
         engine=EngineOptions(
             det_limit_side_len=det_limit_side_len or settings.det_limit_side_len,
             auto_rotate=settings.auto_rotate if rotate is None else rotate,
+            word_boxes=words,
         ),
         deadline=time.monotonic() + budget_s,
         pdf=PdfOptions(mode=mode, pages=pages, dpi=dpi or settings.pdf_dpi,
                        password=password or None),
         text_layout=text_layout,
         model_set=model_set_choice(state, model, lang),
+        words=words,
     )
 
 

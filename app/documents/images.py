@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -55,9 +55,10 @@ def count_frames(data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: in
 
 
 def decode_pages(
-    data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: int, frames: int | None = None
+    data: bytes, kind: MediaKind, *, max_pixels: int, max_pages: int, frames: int | None = None,
+    selected: Collection[int] | None = None,
 ) -> Iterator[DecodedPage]:
-    """Yield each frame as an RGB page, one at a time.
+    """Yield each frame (or each of the ``selected`` 0-based frames) as an RGB page.
 
     ``frames``: the count ``count_frames`` already returned for ``data`` (its
     checks are not repeated); ``None`` runs them here.
@@ -66,6 +67,8 @@ def decode_pages(
         frames = count_frames(data, kind, max_pixels=max_pixels, max_pages=max_pages)
     with _open(data, kind, max_pixels) as img:
         for index in range(frames):
+            if selected is not None and index not in selected:
+                continue
             try:
                 img.seek(index)
                 _check_pixels(img.size, max_pixels)

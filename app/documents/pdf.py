@@ -17,7 +17,7 @@ import io
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self, TypedDict, get_args
@@ -68,6 +68,7 @@ def open_pdf(
     min_text_chars: int,
     render_timeout_s: float,
     workdir: Path,
+    render_text_pages: bool = False,
 ) -> PdfDocument:
     """Open ``data`` as a PDF and select its pages; nothing is rendered yet.
 
@@ -84,6 +85,7 @@ def open_pdf(
     selected = select_pages(options.pages, page_count, max_pages)
     limits = _Limits(max_pixels, min_text_chars, render_timeout_s)
     document = PdfDocument(reader, data, options, selected, limits, auth, workdir)
+    document.render_text_pages = render_text_pages
     if options.mode == "ocr":
         document.check_page_sizes()  # fail before any page is OCRed
     logger.info(
@@ -118,6 +120,8 @@ class PdfDocument:
         self._limits = limits
         self._renderer = PageRenderer(reader, data, bool(auth), workdir, options.dpi, limits)
         self._closed = False
+        self.render_text_pages = False
+        """Render text-layer pages too (for views that draw on the page)."""
 
     def __enter__(self) -> Self:
         return self
@@ -163,7 +167,11 @@ class PdfDocument:
                     _ms(started),
                 )
                 width, height = geometry.size
-                return DecodedPage(index, width, height, text_lines=layer.lines)
+                page = DecodedPage(index, width, height, text_lines=layer.lines)
+                if self.render_text_pages:
+                    image = self._renderer.render(index, geometry).image
+                    page = replace(page, image=image)
+                return page
         return self._renderer.render(index, geometry)
 
     def _geometry(self, index: int) -> PageGeometry:

@@ -8,13 +8,14 @@ output formats all take pages from the same place.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from app.documents import images
 from app.documents.pdf import open_pdf
 from app.domain import DecodedPage, MediaKind, PdfOptions
+from app.errors import InvalidPages
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +48,20 @@ class SourceDocument(Protocol):
 class ImageDocument:
     """An image upload: every frame is a page (``PdfOptions`` do not apply)."""
 
-    def __init__(self, data: bytes, kind: MediaKind, limits: DocumentLimits) -> None:
+    def __init__(
+        self, data: bytes, kind: MediaKind, limits: DocumentLimits, only_page: int | None = None
+    ) -> None:
         self._data, self._kind, self._limits = data, kind, limits
         self.page_count = images.count_frames(
             data, kind, max_pixels=limits.max_pixels, max_pages=limits.max_pages
         )
         self.selected = list(range(self.page_count))
+        if only_page is not None:
+            if not 1 <= only_page <= self.page_count:
+                noun = "page" if self.page_count == 1 else "pages"
+                raise InvalidPages(f"page {only_page} is out of range: the document has "
+                                   f"{self.page_count} {noun}.")
+            self.selected = [only_page - 1]
 
     def pages(self) -> Iterator[DecodedPage]:
         """Decode the frames one at a time."""
@@ -62,6 +71,7 @@ class ImageDocument:
             max_pixels=self._limits.max_pixels,
             max_pages=self._limits.max_pages,
             frames=self.page_count,
+            selected=None if len(self.selected) == self.page_count else set(self.selected),
         )
 
     def close(self) -> None:
@@ -70,14 +80,21 @@ class ImageDocument:
 
 
 def open_document(
-    data: bytes, kind: MediaKind, pdf: PdfOptions, limits: DocumentLimits, workdir: Path
+    data: bytes, kind: MediaKind, pdf: PdfOptions, limits: DocumentLimits, workdir: Path,
+    render_text_pages: bool = False,
+    only_page: int | None = None,
 ) -> SourceDocument:
     """Open ``data`` (already sniffed as ``kind``); checks limits, decodes nothing yet.
 
     Blocks: call it from a worker thread. ``workdir`` is a private folder the
-    caller owns and removes.
+    caller owns and removes. ``render_text_pages`` renders a PDF's text-layer
+    pages too (their ``DecodedPage`` then has both ``text_lines`` and ``image``),
+    for views that draw on the page. ``only_page`` (1-based) selects one page
+    or frame and overrides ``pdf.pages``.
     """
     if kind is MediaKind.PDF:
+        if only_page is not None:
+            pdf = replace(pdf, pages=str(only_page))
         return open_pdf(
             data,
             pdf,
@@ -86,5 +103,6 @@ def open_document(
             min_text_chars=limits.pdf_min_text_chars,
             render_timeout_s=limits.pdf_render_timeout_s,
             workdir=workdir,
+            render_text_pages=render_text_pages,
         )
-    return ImageDocument(data, kind, limits)
+    return ImageDocument(data, kind, limits, only_page)

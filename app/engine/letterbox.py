@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.domain import Image, Line
+from app.domain import Image, Line, Word
 
 MAX_ASPECT = 8.0
 """Width / height above which a strip is padded."""
@@ -34,11 +34,19 @@ def unpad(lines: list[Line], top: int, height: int) -> list[Line]:
     """Shift lines found on a padded image back onto the original, clamped to it."""
     if top == 0:
         return lines
+
+    def shift(y: float) -> float:
+        return min(max(y - top, 0.0), float(height))
+
     return [
         Line(
             text=ln.text,
             score=ln.score,
-            polygon=tuple((x, min(max(y - top, 0.0), float(height))) for x, y in ln.polygon),
+            polygon=tuple((x, shift(y)) for x, y in ln.polygon),
+            words=tuple(
+                Word(w.text, (w.bbox[0], shift(w.bbox[1]), w.bbox[2], shift(w.bbox[3])), w.score)
+                for w in ln.words
+            ),
         )
         for ln in lines
     ]

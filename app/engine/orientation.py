@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.domain import Image, Line, Point
+from app.domain import BBox, Image, Line, Point, Word
 
 Reader = Callable[[list[Image]], list[list[Line]]]
 
@@ -101,7 +101,17 @@ def _wins(clockwise: int, mass: float, current: float) -> bool:
 
 def _mapped(line: Line, clockwise: int, width: int, height: int) -> Line:
     polygon = tuple(map_back(p, clockwise, width, height) for p in line.polygon)
-    return Line(text=line.text, score=line.score, polygon=polygon)
+    words = tuple(
+        Word(w.text, _mapped_box(w.bbox, clockwise, width, height), w.score)
+        for w in line.words
+    )
+    return Line(text=line.text, score=line.score, polygon=polygon, words=words)
+
+
+def _mapped_box(box: BBox, clockwise: int, width: int, height: int) -> BBox:
+    x0, y0 = map_back((box[0], box[1]), clockwise, width, height)
+    x1, y1 = map_back((box[2], box[3]), clockwise, width, height)
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
 def _confidence(lines: Sequence[Line]) -> float:

@@ -20,7 +20,7 @@ import numpy as np
 
 from app.config import Settings
 from app.domain import EngineOptions, Image, Line
-from app.engine import accelerators, devices, letterbox, orientation
+from app.engine import accelerators, devices, letterbox, orientation, words
 from app.engine.model_sets import ModelSet, resolve_model_set
 from app.engine.types import EngineInfo, PageOCR
 from app.errors import EngineError
@@ -70,6 +70,7 @@ class PaddleOCREngine:
                     text_det_limit_side_len=options.det_limit_side_len,
                     text_det_limit_type="max",
                     text_rec_score_thresh=0.0,
+                    return_word_box=options.word_boxes,
                 )
             )
         except Exception as exc:  # backend errors are wrapped, never shown
@@ -90,11 +91,19 @@ def _page(lines: list[Line], rotation: int = 0) -> PageOCR:
 
 def _lines(output: Any) -> list[Line]:
     lines = []
-    for text, score, poly in zip(
-        output["rec_texts"], output["rec_scores"], output["rec_polys"], strict=True
+    # Present only when the pipeline ran with return_word_box=True.
+    tokens = output.get("text_word") or [None] * len(output["rec_texts"])
+    regions = output.get("text_word_region") or [None] * len(output["rec_texts"])
+    for text, score, poly, line_tokens, line_regions in zip(
+        output["rec_texts"], output["rec_scores"], output["rec_polys"], tokens, regions,
+        strict=True,
     ):
         polygon = tuple((float(x), float(y)) for x, y in np.asarray(poly).reshape(-1, 2))
-        lines.append(Line(text=text, score=float(score), polygon=polygon))
+        found = (
+            words.from_tokens(line_tokens, line_regions, float(score))
+            if line_tokens is not None else ()
+        )
+        lines.append(Line(text=text, score=float(score), polygon=polygon, words=found))
     return lines
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from app.domain import Document, Page, TextLayout
+from app.formats.base import RenderContext
 
 PAGE_SEPARATOR: Final = "\f"
 _HYPHENATED: Final = re.compile(r"(?<=[^\W\d_])[-\u00ad]$")
@@ -67,3 +68,8 @@ def join_pages(pages: Iterable[str]) -> str:
 
 def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def write(document: Document, context: RenderContext) -> bytes:
+    """The registry's entry: the document's plain text as UTF-8."""
+    return document_text(document, context.text_layout).encode()

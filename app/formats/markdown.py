@@ -1,0 +1,48 @@
+"""Markdown for retrieval and LLM pipelines: paragraphs as paragraphs, headings where the
+layout marks a paragraph as one, pages separated by ``<!-- page N -->``.
+
+A paragraph's lines are joined as in ``text_layout=paragraphs`` (hyphenated
+words rejoined, CJK unspaced). Characters that would start Markdown syntax at
+the beginning of a paragraph (``#``, ``>``, list markers) and inline markup
+characters are escaped, so the text reads back as the text OCR saw.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from app.domain import Document, Page
+from app.formats.base import RenderContext
+from app.formats.text import join_lines
+
+_INLINE: Final = re.compile(r"([\\`*_\[\]<>|])")
+_BLOCK_START: Final = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+
+
+def escape(text: str) -> str:
+    """``text`` with Markdown syntax characters escaped."""
+    text = _INLINE.sub(r"\\\1", text)
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def page_markdown(page: Page) -> str:
+    """One page's paragraphs as Markdown blocks separated by blank lines."""
+    lines = page.lines
+    parts = []
+    for block in page.layout.blocks:
+        for paragraph in block.paragraphs:
+            text = escape(join_lines([lines[i].text for i in paragraph.lines]))
+            if text:
+                parts.append(f"## {text}" if paragraph.heading else text)
+    return "\n\n".join(parts)
+
+
+def write(document: Document, context: RenderContext) -> bytes:
+    """The registry's entry: the document as Markdown (UTF-8)."""
+    pages = []
+    for page in document.pages:
+        body = page_markdown(page)
+        pages.append(f"<!-- page {page.index + 1} -->\n\n{body}\n" if body
+                     else f"<!-- page {page.index + 1} -->\n")
+    return "\n".join(pages).encode()
