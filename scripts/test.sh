@@ -18,6 +18,13 @@ if ! ls "${fonts[@]}" >/dev/null 2>&1; then
     exit 1
   fi
 fi
+# qpdf --check and pdftotext (poppler-utils) check the searchable PDFs in tests/test_formats.py.
+missing=()
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+if [[ ${#missing[@]} -gt 0 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 py=.venv/bin/python
 mkdir -p logs
 # The corpus the tests read: OCR_TEST_CORPUS, ../shared/corpus, or cache/corpus fetched

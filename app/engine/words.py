@@ -34,22 +34,45 @@ def from_tokens(tokens: Sequence[str], regions: Sequence[Any], score: float) -> 
         return ()
     words: list[Word] = []
     current: tuple[str, BBox] | None = None
-    for token, region in zip(tokens, regions, strict=True):
-        if not token.strip():
-            if current is not None:
-                words.append(Word(current[0], current[1], score))
-            current = None
-            continue
-        box = _bbox(region)
-        if current is not None and not (_wide(token) or _wide(current[0])):
-            current = (current[0] + token, _union(current[1], box))
-            continue
+
+    def close() -> None:
+        nonlocal current
         if current is not None:
             words.append(Word(current[0], current[1], score))
-        current = (token, box)
-    if current is not None:
-        words.append(Word(current[0], current[1], score))
+        current = None
+
+    for raw, region in zip(tokens, regions, strict=True):
+        token = raw.strip()
+        # A space before or after a token (". " comes as one token) ends a word there.
+        if not token or raw[:1].isspace():
+            close()
+        if not token:
+            continue
+        box = _bbox(region)
+        if " " in token:  # rare: a space inside a token; split its box by characters
+            close()
+            *parts, (token, box) = _split(token, box)
+            words.extend(Word(text, part, score) for text, part in parts)
+        if current is not None and not (_wide(token) or _wide(current[0])):
+            current = (current[0] + token, _union(current[1], box))
+        else:
+            close()
+            current = (token, box)
+        if raw[-1:].isspace():
+            close()
+    close()
     return tuple(words)
+
+
+def _split(token: str, box: BBox) -> list[tuple[str, BBox]]:
+    per_char = (box[2] - box[0]) / len(token)
+    parts, start = [], 0
+    for part in token.split(" "):
+        if part:
+            left = box[0] + start * per_char
+            parts.append((part, (left, box[1], left + len(part) * per_char, box[3])))
+        start += len(part) + 1
+    return parts
 
 
 def _bbox(region: Any) -> BBox:

@@ -17,13 +17,21 @@ from app.formats.base import RenderContext
 from app.formats.text import join_lines
 
 _INLINE: Final = re.compile(r"([\\`*_\[\]<>|])")
-_BLOCK_START: Final = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+_BLOCK_START: Final = re.compile(r"^(\s*)([#>+\-=]|\d+(?=[.)]))")
 
 
 def escape(text: str) -> str:
     """``text`` with Markdown syntax characters escaped."""
     text = _INLINE.sub(r"\\\1", text)
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    # "1." starts a list: "1\." does not; "#", ">", "-", "+", "=" lose meaning escaped.
+    return _BLOCK_START.sub(_escape_start, text)
+
+
+def _escape_start(match: re.Match[str]) -> str:
+    lead, mark = match.group(1), match.group(2)
+    if mark[0].isdigit():
+        return lead + mark + "\\"
+    return lead + "\\" + mark
 
 
 def page_markdown(page: Page) -> str:

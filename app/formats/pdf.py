@@ -165,7 +165,8 @@ def _dpi(source: PILImage.Image, page: Page) -> tuple[float, float]:
         return (DEFAULT_DPI, DEFAULT_DPI)
     if source.size != (page.width, page.height):  # EXIF turned it a quarter
         x, y = y, x
-    return (x, y)
+    # PNG stores pixels per metre: 150 dpi reads back as 149.99.
+    return (float(round(x)), float(round(y)))
 
 
 def _image_xobject(
