@@ -3,7 +3,9 @@
 #   bench/.venv-baseline  seed-style baseline (PaddleOCR 2.10 on PaddlePaddle 3.0, CPU)
 #   bench/.venv-paddlex   PaddleX basic serving (paddlex --serve) + ONNX Runtime
 #   bench/.venv-quant     onnx + onnxruntime, only for the int8 prototype (bench/quantize.py)
-# Usage: bench/setup_peers.sh [baseline] [paddlex] [quant]   (default: baseline paddlex)
+#   bench/.venv-ocrmypdf  OCRmyPDF 17 + ocrmypdf-rapidocr (bench/formats_bench.py; needs the
+#                         tesseract-ocr Debian package present, which OCRmyPDF checks for)
+# Usage: bench/setup_peers.sh [baseline] [paddlex] [quant] [ocrmypdf]  (default: baseline paddlex)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON311:-$(command -v python3.11 || command -v python3)}"
@@ -15,6 +17,7 @@ for name in "${want[@]}"; do
         baseline) req=bench/baseline/requirements.txt ;;
         paddlex)  req=bench/paddlex/requirements.txt ;;
         quant)    req=bench/quant-requirements.txt ;;
+        ocrmypdf) req=bench/ocrmypdf/requirements.txt ;;
         *) echo "unknown peer $name" >&2; exit 2 ;;
     esac
     if [ ! -x "$venv/bin/python" ]; then

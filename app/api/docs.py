@@ -167,6 +167,8 @@ def form_examples(schema: dict[str, Any], settings: Settings) -> None:
         "dpi": settings.pdf_dpi,
         "password": "",
         "page": 1,
+        "format": "text",
+        "words": False,
     }
     for name, component in schema.get("components", {}).get("schemas", {}).items():
         if not name.startswith("Body_"):
@@ -245,6 +247,9 @@ def error_examples(schema: dict[str, Any], settings: Settings) -> None:
         "WebP image or a PDF.",
         "missing_file": "Send the document as multipart form field 'file'.",
         "internal": "Internal server error.",
+        "not_acceptable": "None of the accepted media types can be produced; POST /ocr "
+        "answers text/plain, application/json, application/xhtml+xml, application/xml, "
+        "text/xml, application/pdf, text/markdown (or use the form field 'format').",
         "not_ready": "The OCR engine is not ready (state: starting).",
         "timeout": "The request did not finish before its deadline.",
     }
