@@ -254,17 +254,22 @@ def test_unmapped_glyphs_are_not_taken_for_text(opener: Callable[..., PdfDocumen
 
 
 @pytest.mark.parametrize(
-    ("chars", "junk", "invisible", "real"),
+    ("layer", "problem"),
     [
-        (MIN_TEXT_CHARS, 0.0, 0.0, True),
-        (MIN_TEXT_CHARS - 1, 0.0, 0.0, False),
-        (500, MAX_JUNK_SHARE, 0.0, True),
-        (500, 0.5, 0.0, False),
-        (500, 0.0, 0.9, False),
+        (TextLayer((), MIN_TEXT_CHARS), None),
+        (TextLayer((), 0), "no text"),
+        (TextLayer((), MIN_TEXT_CHARS - 1), "too little text"),
+        (TextLayer((), 500, private_use_share=MAX_JUNK_SHARE), None),
+        (TextLayer((), 500, private_use_share=0.5), "private-use characters"),
+        (TextLayer((), 500, private_use_share=0.06, unmapped_share=0.07), "unmapped characters"),
+        (TextLayer((), 500, invisible_share=0.9), "invisible text"),
+        (TextLayer((), 500, unmapped_font_share=0.8), "no unicode map"),
+        (TextLayer((), 500, glyph_id_share=0.9), "glyph ids"),
     ],
 )
-def test_text_layer_verdict(chars: int, junk: float, invisible: float, real: bool) -> None:
-    assert TextLayer((), chars, junk, invisible).is_real_text(MIN_TEXT_CHARS) is real
+def test_text_layer_verdict(layer: TextLayer, problem: str | None) -> None:
+    assert layer.problem(MIN_TEXT_CHARS) == problem
+    assert layer.is_real_text(MIN_TEXT_CHARS) is (problem is None)
 
 
 def test_text_mode_never_renders(opener: Callable[..., PdfDocument], no_render: None) -> None:

@@ -25,9 +25,11 @@ from typing import Final, Self, TypedDict, get_args
 from pypdf import PasswordType, PdfReader
 
 from app.documents.page_ranges import parse_page_ranges, select_pages
+from app.documents.pdf_fonts import FontBook
+from app.documents.pdf_geometry import PageGeometry
 from app.documents.pdf_limits import bounded_pypdf
 from app.documents.pdf_render import MIN_DPI, PageRenderer, check_pixels
-from app.documents.pdf_text import EMPTY_LAYER, PageGeometry, TextLayer, read_text_layer
+from app.documents.pdf_text import EMPTY_LAYER, UNREADABLE, TextLayer, read_text_layer
 from app.documents.sniff import PDF_SEARCH_WINDOW
 from app.domain import DecodedPage, PdfMode, PdfOptions
 from app.errors import (
@@ -119,6 +121,7 @@ class PdfDocument:
         self._dpi = options.dpi
         self._limits = limits
         self._renderer = PageRenderer(reader, data, bool(auth), workdir, options.dpi, limits)
+        self._fonts = FontBook()
         self._closed = False
         self.render_text_pages = False
         """Render text-layer pages too (for views that draw on the page)."""
@@ -156,23 +159,28 @@ class PdfDocument:
             raise RuntimeError("PdfDocument is closed")
         started = time.perf_counter()
         geometry = self._geometry(index)
-        if self._mode != "ocr":
-            layer = self._text_layer(index, geometry)
-            if self._mode == "text" or layer.is_real_text(self._limits.min_text_chars):
-                logger.debug(
-                    "pdf page %d: text layer, %d chars, %d lines in %.1f ms",
-                    index + 1,
-                    layer.chars,
-                    len(layer.lines),
-                    _ms(started),
-                )
-                width, height = geometry.size
-                page = DecodedPage(index, width, height, text_lines=layer.lines)
-                if self.render_text_pages:
-                    image = self._renderer.render(index, geometry).image
-                    page = replace(page, image=image)
-                return page
-        return self._renderer.render(index, geometry)
+        if self._mode == "ocr":
+            return self._renderer.render(index, geometry)
+        layer, note = self._text_layer(index, geometry)
+        if self._mode == "text" or layer.is_real_text(self._limits.min_text_chars):
+            logger.debug(
+                "pdf page %d: text layer, %d chars, %d lines in %.1f ms%s",
+                index + 1,
+                layer.chars,
+                len(layer.lines),
+                _ms(started),
+                f" ({note})" if note else "",
+            )
+            width, height = geometry.size
+            page = DecodedPage(
+                index, width, height, text_lines=layer.lines, text_layer_note=note
+            )
+            if self.render_text_pages:
+                image = self._renderer.render(index, geometry).image
+                page = replace(page, image=image)
+            return page
+        logger.info("pdf page %d: text layer not used (%s), OCR", index + 1, note)
+        return replace(self._renderer.render(index, geometry), text_layer_note=note)
 
     def _geometry(self, index: int) -> PageGeometry:
         try:
@@ -182,17 +190,17 @@ class PdfDocument:
         except Exception as exc:  # pypdf raises many types on damaged page trees and boxes
             raise CorruptFile(f"Page {index + 1} of the PDF is damaged.") from exc
 
-    def _text_layer(self, index: int, geometry: PageGeometry) -> TextLayer:
-        """The page's text layer; an unreadable one counts as empty (auto mode then OCRs)."""
+    def _text_layer(self, index: int, geometry: PageGeometry) -> tuple[TextLayer, str | None]:
+        """The page's text layer and its note; an unreadable one counts as empty."""
         try:
             with bounded_pypdf():
-                return read_text_layer(self._reader.pages[index], geometry)
+                layer = read_text_layer(self._reader.pages[index], geometry, self._fonts)
         except MemoryError:
             raise
         except Exception as exc:  # damaged content streams fail in many ways
             logger.warning("pdf page %d: text layer unreadable (%s)", index + 1, type(exc).__name__)
-            return EMPTY_LAYER
-
+            return EMPTY_LAYER, UNREADABLE
+        return layer, layer.note(self._limits.min_text_chars)
 
 
 def _check_options(options: PdfOptions) -> None:

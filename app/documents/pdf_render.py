@@ -25,8 +25,8 @@ from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFS
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
+from app.documents.pdf_geometry import PageGeometry
 from app.documents.pdf_limits import largest_image
-from app.documents.pdf_text import PageGeometry
 from app.domain import DecodedPage
 from app.errors import CorruptFile, ImageTooLarge, PageTooComplex
 

@@ -1,0 +1,113 @@
+"""Text-layer fragments grouped into lines, in pixels of the rendered page.
+
+Fragments are grouped by baseline within each reading direction (text turned by
+90° is read in its own upright frame), cut where a gap is too wide for one line,
+and mapped back to page pixels, so text-layer and OCR pages share one
+coordinate space. Ordering lines for reading is the layout stage's job.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Final
+
+from app.documents.pdf_geometry import Box, PageGeometry, aabb, turn
+from app.documents.pdf_visitor import Fragment, is_wide
+from app.domain import Line
+
+BASELINE_TOLERANCE_EM: Final = 0.3  # superscripts (~0.33 em) become lines of their own
+COLUMN_GAP_EM: Final = 2.0  # a wider gap between unrelated fragments splits a line
+
+
+def positions_usable(fragments: list[Fragment], geo: PageGeometry, chars: int) -> bool:
+    """False when positions are evidently broken: text off the page or all at one point."""
+    width, height = geo.size
+    on_page = [f for f in fragments if 0 <= f.origin[0] <= width and 0 <= f.origin[1] <= height]
+    placed = sum(1 for f in on_page for c in f.text if not c.isspace())
+    origins = {(round(f.origin[0]), round(f.origin[1])) for f in on_page}
+    return placed >= 0.5 * chars and (len(on_page) < 2 or len(origins) > 1)
+
+
+def build_lines(fragments: list[Fragment], geo: PageGeometry) -> list[Line]:
+    """Lines per reading direction, the direction with the most text first."""
+    by_frame: dict[int | None, list[Fragment]] = {}
+    for fragment in fragments:
+        by_frame.setdefault(fragment.frame, []).append(fragment)
+    lines: list[Line] = []
+    for frame, members in sorted(by_frame.items(), key=lambda kv: -sum(len(f.text) for f in kv[1])):
+        groups = [[f] for f in members] if frame is None else _rows(members)
+        upright = [line for group in groups if (line := _join(group)) is not None]
+        # Top to bottom in the upright frame; the layout stage sets the reading order.
+        for line in sorted(upright, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+            placed = _to_page(line, frame or 0, geo)
+            if placed is not None:
+                lines.append(placed)
+    return lines
+
+
+def page_wide_lines(text: str, geo: PageGeometry) -> list[Line]:
+    """Fallback for unusable positions: the extracted lines, each boxed as the whole page."""
+    width, height = (float(v) for v in geo.size)
+    stripped = (" ".join(line.split()) for line in text.splitlines())
+    return [_line(line, (0.0, 0.0, width, height)) for line in stripped if line]
+
+
+def _rows(fragments: list[Fragment]) -> list[list[Fragment]]:
+    """Group fragments of one direction by baseline, cut at wide gaps, left to right."""
+    groups: list[list[Fragment]] = []
+    row: list[Fragment] = []
+    for frag in sorted(fragments, key=lambda f: f.box[3]):
+        if row and abs(frag.box[3] - row[0].box[3]) > BASELINE_TOLERANCE_EM * row[0].em:
+            groups.extend(_split_columns(row))
+            row = []
+        row.append(frag)
+    return groups + (_split_columns(row) if row else [])
+
+
+def _split_columns(row: list[Fragment]) -> list[list[Fragment]]:
+    row.sort(key=lambda f: f.box[0])
+    pieces: list[list[Fragment]] = [[row[0]]]
+    for prev, frag in itertools.pairwise(row):
+        gap = frag.box[0] - prev.box[2]
+        if not _contiguous(prev, frag) and gap > COLUMN_GAP_EM * max(prev.em, frag.em):
+            pieces.append([])
+        pieces[-1].append(frag)
+    return pieces
+
+
+def _join(group: list[Fragment]) -> Line | None:
+    """One line from a group: joined text, box in the group's upright frame."""
+    text = group[0].text
+    for prev, frag in itertools.pairwise(group):
+        text += frag.text if _joins_directly(prev, frag, text) else " " + frag.text
+    text = " ".join(text.split())
+    corners = [p for f in group for p in ((f.box[0], f.box[1]), (f.box[2], f.box[3]))]
+    return _line(text, aabb(corners)) if text else None
+
+
+def _to_page(line: Line, frame: int, geo: PageGeometry) -> Line | None:
+    """Turn an upright line box back into page pixels, clipped to the page."""
+    width, height = geo.size
+    x0, y0, x1, y1 = aabb([turn(-frame, x, y) for x, y in line.polygon])
+    box = (max(x0, 0.0), max(y0, 0.0), min(x1, float(width)), min(y1, float(height)))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None  # entirely off the rendered page
+    return _line(line.text, box)
+
+
+def _line(text: str, box: Box) -> Line:
+    """A text-layer line: no confidence to report, polygon clockwise from top-left."""
+    x0, y0, x1, y1 = box
+    return Line(text, None, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+
+
+def _contiguous(prev: Fragment, frag: Fragment) -> bool:
+    # Consecutive fragments of one pypdf line already carry pypdf's word spacing.
+    return frag.seq == prev.seq + 1 and not frag.break_before
+
+
+def _joins_directly(prev: Fragment, frag: Fragment, text: str) -> bool:
+    """Whether ``frag`` follows ``text`` without an added space."""
+    if _contiguous(prev, frag) or text[-1:].isspace() or frag.text[:1].isspace():
+        return True
+    return is_wide(text[-1]) and is_wide(frag.text[0])  # CJK does not separate words
