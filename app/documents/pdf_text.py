@@ -49,7 +49,7 @@ DECODED_VIA_FONT: Final = "decoded via embedded font cmap"
 MAX_JUNK_SHARE: Final = 0.10
 # Fonts without a Unicode map: a page set in one shows it in most of its text
 # (office software embeds the body font so); a healthy page shows a few symbols
-# or a figure's labels in one. On the corpus, the most is 3.5 % (a figure of
+# or a figure's labels in one. On the corpus, the most is 4.5 % (a figure of
 # bullets, GeoTopo page 40); 30 % leaves room for math-heavy pages.
 MAX_UNMAPPED_FONT_SHARE: Final = 0.30
 # Searchable scans carry an invisible OCR layer (render mode 3) over the page
@@ -84,8 +84,6 @@ class TextLayer:
         """Why the layer cannot stand in for OCR, or None when it can."""
         if self.chars == 0:
             return NO_TEXT
-        if self.chars < min_chars:
-            return TOO_LITTLE_TEXT
         if self.invisible_share >= MAX_INVISIBLE_SHARE:
             return INVISIBLE_TEXT
         if self.unmapped_font_share > MAX_UNMAPPED_FONT_SHARE:
@@ -96,7 +94,8 @@ class TextLayer:
             return PRIVATE_USE if self.private_use_share > self.unmapped_share else (
                 UNMAPPED_CHARACTERS
             )
-        return None
+        # Last: a few characters of glyph ids are better called what they are.
+        return TOO_LITTLE_TEXT if self.chars < min_chars else None
 
     def is_real_text(self, min_chars: int) -> bool:
         """True when the layer holds enough visible, mapped text to stand in for OCR."""
@@ -136,12 +135,12 @@ def read_text_layer(page: PageObject, geometry: PageGeometry, fonts: FontBook) -
         tuple(lines),
         chars=count + sum(1 for c in chars if is_wide(c)),
         invisible_share=collector.invisible_bytes / shown if shown else 0.0,
-        unmapped_font_share=min(collector.unmapped_chars / count, 1.0),
+        unmapped_font_share=collector.unmapped_glyphs / max(collector.glyphs, 1),
         glyph_id_share=sum(len(m.group()) for m in _GLYPH_ID.finditer(text)) / count,
         private_use_share=categories.count("Co") / count,
         unmapped_share=sum(
             1 for c, cat in zip(chars, categories, strict=True)
             if c == "\ufffd" or cat in _UNMAPPED_CATEGORIES
         ) / count,
-        decoded=collector.decoded_chars > 0,
+        decoded=collector.decoded_glyphs > 0,
     )

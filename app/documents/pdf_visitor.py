@@ -57,8 +57,9 @@ class Collector:
     fragments: list[Fragment] = field(default_factory=list)
     shown_bytes: int = 0
     invisible_bytes: int = 0
-    unmapped_chars: int = 0  # shown in a font without a Unicode map
-    decoded_chars: int = 0  # read through an embedded font's cmap
+    glyphs: int = 0  # shown in all fonts (see glyph_count)
+    unmapped_glyphs: int = 0  # shown in fonts without a Unicode map
+    decoded_glyphs: int = 0  # read through an embedded font's cmap
     _mode: int = 0
     _mode_stack: list[int] = field(default_factory=list)
     # pypdf restarts the matrices at identity inside a form XObject, so the CTM
@@ -102,9 +103,10 @@ class Collector:
             self._break = self._break or "\n" in text
             return
         trust = self.fonts.trust(font)
-        if trust.problem:  # a glyph pypdf wrote out by name counts as one
-            self.unmapped_chars += _glyphs(_GLYPH_NAME.sub("?", text))
-        self.decoded_chars += _glyphs(text) if trust.decoded else 0
+        shown = glyph_count(text)
+        self.glyphs += shown
+        self.unmapped_glyphs += shown if trust.problem else 0
+        self.decoded_glyphs += shown if trust.decoded else 0
         m = mult(mult(tm, cm), self._base())
         fragment = place(text.replace("\n", " "), m, float(font_size), self.geometry)
         if fragment is not None:
@@ -143,8 +145,9 @@ def is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def _glyphs(text: str) -> int:
-    return sum(1 for c in text if not c.isspace())
+def glyph_count(text: str) -> int:
+    """Glyphs shown for ``text``: its non-space characters, a glyph name pypdf wrote out as one."""
+    return sum(1 for c in _GLYPH_NAME.sub("?", text) if not c.isspace())
 
 
 def _string_bytes(operands: Any) -> int:
