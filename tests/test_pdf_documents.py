@@ -162,10 +162,23 @@ def test_text_pdf_reads_expected_text_from_its_text_layer(
     pages = _all_pages(opener(_data(name)))
 
     assert [page.source for page in pages] == ["text-layer"] * len(pages)
+    assert [page.text_layer_note for page in pages] == [None] * len(pages)
     text = "\n".join(_text(page) for page in pages)
     for expected in MANIFEST[name]["expect_substrings"]:
         assert expected in text
     assert list(workdir.iterdir()) == []  # nothing was written for rendering
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, entry in MANIFEST.items() if entry["kind"] == "pdf-text"]
+)
+def test_every_corpus_text_layer_is_trusted(
+    name: str, opener: Callable[..., PdfDocument], no_render: None
+) -> None:
+    options = PdfOptions(password=MANIFEST[name].get("password"))
+    pages = _all_pages(opener(_data(name), options, max_pages=200))
+
+    assert {(page.source, page.text_layer_note) for page in pages} == {("text-layer", None)}
 
 
 @pytest.mark.parametrize("name", TEXT_PDFS)
@@ -241,6 +254,7 @@ def test_invisible_text_layer_is_rendered_for_ocr_in_auto_mode(
     (text,) = _all_pages(opener(data, PdfOptions(mode="text", dpi=72)))
 
     assert auto.source == "ocr"
+    assert auto.text_layer_note == text.text_layer_note == "invisible text"
     assert _text(text) == "Invisible words from a scanner"
 
 
@@ -251,6 +265,7 @@ def test_unmapped_glyphs_are_not_taken_for_text(opener: Callable[..., PdfDocumen
     (page,) = _all_pages(opener(data, PdfOptions(dpi=72)))
 
     assert page.source == "ocr"
+    assert page.text_layer_note == "unmapped characters"
 
 
 @pytest.mark.parametrize(
@@ -276,6 +291,7 @@ def test_text_mode_never_renders(opener: Callable[..., PdfDocument], no_render: 
     (page,) = _all_pages(opener(_data(SCANNED), PdfOptions(mode="text")))
 
     assert page.text_lines == ()
+    assert page.text_layer_note == "no text"
     assert page.image is None
     assert (page.width, page.height) == (1656, 2206)
 
