@@ -15,7 +15,8 @@ looks plausible and is wrong. Judged here, per font dictionary (PDF 32000-1,
   Type3 font's /CharProcs) that the Adobe Glyph List cannot resolve (g123,
   cid00042, index7) name nothing: "no unicode map".
 
-A ``FontBook`` judges each font once per document and remembers the verdict.
+A ``FontBook`` judges each font once per document and remembers the verdict,
+with the font's advance widths (``pdf_font_widths``) for word boxes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pypdf import PageObject
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from app.documents.pdf_font_cmap import embedded_unicode_map, to_unicode_stream
+from app.documents.pdf_font_widths import Advances, font_advances
 
 NO_UNICODE_MAP: Final = "no unicode map"
 # Predefined CMaps whose codes pypdf decodes as characters (Unicode or a legacy
@@ -64,6 +66,7 @@ class FontBook:
     def __init__(self) -> None:
         # Keyed by id(); the font object is kept so the id cannot be reused.
         self._seen: dict[int, tuple[Any, FontTrust]] = {}
+        self._advances: dict[int, tuple[Any, Advances | None]] = {}
 
     def prepare(self, page: PageObject) -> None:
         """Judge the fonts ``page`` (and its forms) may show, before pypdf reads them.
@@ -82,6 +85,17 @@ class FontBook:
         if seen is None:
             seen = (font, _judge(font))
             self._seen[id(font)] = seen
+        return seen[1]
+
+    def advances(self, font: Any) -> Advances | None:
+        """The font's advance widths by decoded character (after any repair); None if unknown."""
+        if not isinstance(font, DictionaryObject):
+            return None
+        seen = self._advances.get(id(font))
+        if seen is None:
+            self.trust(font)  # a repaired font is measured with its new map
+            seen = (font, font_advances(font))
+            self._advances[id(font)] = seen
         return seen[1]
 
     def _prepare_resources(self, resources: Any, depth: int) -> None:

@@ -3,7 +3,9 @@
 Fragments are grouped by baseline within each reading direction (text turned by
 90° is read in its own upright frame), cut where a gap is too wide for one line,
 and mapped back to page pixels, so text-layer and OCR pages share one
-coordinate space. Ordering lines for reading is the layout stage's job.
+coordinate space. Each line carries its words (a CJK character is a word), boxed
+from the fragments' glyph advances. Ordering lines for reading is the layout
+stage's job.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from __future__ import annotations
 import itertools
 from typing import Final
 
+from app.documents.pdf_fragments import Fragment, is_wide
 from app.documents.pdf_geometry import Box, PageGeometry, aabb, turn
-from app.documents.pdf_visitor import Fragment, is_wide
-from app.domain import Line
+from app.domain import Line, Word
 
 BASELINE_TOLERANCE_EM: Final = 0.3  # superscripts (~0.33 em) become lines of their own
 COLUMN_GAP_EM: Final = 2.0  # a wider gap between unrelated fragments splits a line
@@ -76,29 +78,68 @@ def _split_columns(row: list[Fragment]) -> list[list[Fragment]]:
 
 
 def _join(group: list[Fragment]) -> Line | None:
-    """One line from a group: joined text, box in the group's upright frame."""
+    """One line from a group: joined text and words, boxes in the group's upright frame."""
     text = group[0].text
+    words = list(group[0].words)
     for prev, frag in itertools.pairwise(group):
-        text += frag.text if _joins_directly(prev, frag, text) else " " + frag.text
+        direct = _joins_directly(prev, frag, text)
+        if direct and words and frag.words and _continues_word(text, frag.text):
+            # A word split across fragments (a font change inside it): one word.
+            (last, box), (first, other) = words.pop(), frag.words[0]
+            words.append((last + first, _union(box, other)))
+            words.extend(frag.words[1:])
+        else:
+            words.extend(frag.words)
+        text += frag.text if direct else " " + frag.text
     text = " ".join(text.split())
     corners = [p for f in group for p in ((f.box[0], f.box[1]), (f.box[2], f.box[3]))]
-    return _line(text, aabb(corners)) if text else None
+    if not text:
+        return None
+    return Line(text, None, _polygon(aabb(corners)), tuple(Word(w, b) for w, b in words))
 
 
 def _to_page(line: Line, frame: int, geo: PageGeometry) -> Line | None:
-    """Turn an upright line box back into page pixels, clipped to the page."""
-    width, height = geo.size
-    x0, y0, x1, y1 = aabb([turn(-frame, x, y) for x, y in line.polygon])
-    box = (max(x0, 0.0), max(y0, 0.0), min(x1, float(width)), min(y1, float(height)))
-    if box[2] <= box[0] or box[3] <= box[1]:
+    """Turn an upright line (and its words) back into page pixels, clipped to the page."""
+    box = _page_box(line.bbox, frame, geo)
+    if box is None:
         return None  # entirely off the rendered page
-    return _line(line.text, box)
+    words = [
+        Word(word.text, placed)
+        for word in line.words
+        if (placed := _page_box(word.bbox, frame, geo)) is not None
+    ]
+    return Line(line.text, None, _polygon(box), tuple(words))
+
+
+def _page_box(box: Box, frame: int, geo: PageGeometry) -> Box | None:
+    width, height = geo.size
+    corners = [(box[0], box[1]), (box[2], box[3])]
+    x0, y0, x1, y1 = aabb([turn(-frame, x, y) for x, y in corners])
+    clipped = (max(x0, 0.0), max(y0, 0.0), min(x1, float(width)), min(y1, float(height)))
+    return clipped if clipped[2] > clipped[0] and clipped[3] > clipped[1] else None
 
 
 def _line(text: str, box: Box) -> Line:
-    """A text-layer line: no confidence to report, polygon clockwise from top-left."""
+    """A text-layer line without words: no confidence to report."""
+    return Line(text, None, _polygon(box))
+
+
+def _polygon(box: Box) -> tuple[tuple[float, float], ...]:
+    """Clockwise from the top-left corner."""
     x0, y0, x1, y1 = box
-    return Line(text, None, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def _union(a: Box, b: Box) -> Box:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _continues_word(text: str, following: str) -> bool:
+    """Whether ``following`` goes on with the word ``text`` ends in."""
+    last, first = text[-1:], following[:1]
+    return bool(last and first) and not (
+        last.isspace() or first.isspace() or is_wide(last) or is_wide(first)
+    )
 
 
 def _contiguous(prev: Fragment, frag: Fragment) -> bool:

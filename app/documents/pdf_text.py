@@ -28,9 +28,10 @@ from typing import Final
 from pypdf import PageObject
 
 from app.documents.pdf_fonts import NO_UNICODE_MAP, FontBook
+from app.documents.pdf_fragments import is_wide
 from app.documents.pdf_geometry import PageGeometry
 from app.documents.pdf_lines import build_lines, page_wide_lines, positions_usable
-from app.documents.pdf_visitor import Collector, is_wide
+from app.documents.pdf_visitor import Collector
 from app.domain import Line
 
 NO_TEXT: Final = "no text"

@@ -1,51 +1,31 @@
 """pypdf's visitor callbacks for one page: text fragments placed in pixels, and counts.
 
 pypdf reports text fragments with the matrices in force at their start
-(``extract_text(visitor_text=...)``): a fragment's origin is the left end of its
-baseline. Its length is estimated from the font size, as pypdf reports no glyph
-advances, so boxes are approximate. The collector also counts what the verdict
-needs: bytes shown invisibly, and characters shown in fonts without a Unicode
-map (judged by the document's ``FontBook``).
+(``extract_text(visitor_text=...)``) and the font they are shown in; the
+operators it runs pass by ``visitor_operand_before`` first. From them the
+collector tracks what pypdf does not report (render mode, character and word
+spacing, scaling, TJ offsets, the matrix of an enclosing form), places each
+fragment (``pdf_fragments``), and counts what the verdict needs: bytes shown
+invisibly, and glyphs shown in fonts without a Unicode map (judged by the
+document's ``FontBook``).
 """
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from app.documents.pdf_fonts import FontBook
-from app.documents.pdf_geometry import IDENTITY, Box, Matrix, PageGeometry, aabb, mult, turn
+from app.documents.pdf_fragments import Fragment, Shown, TextState, place
+from app.documents.pdf_geometry import IDENTITY, Matrix, PageGeometry, mult
 
 _INVISIBLE_MODES: Final = frozenset({3, 7})  # 3 = invisible, 7 = clip only
 _SHOW_TEXT: Final = frozenset({b"Tj", b"TJ", b"'", b'"'})
 _GLYPH_NAME: Final = re.compile(r"/[^\s/]+")  # what pypdf writes for a name it cannot map
-
-# Layout estimates in em: ascent and descent of typical Latin and CJK fonts, and
-# advances of narrow (Latin, digits, spaces) and wide (CJK, fullwidth) characters.
-# Measured against pdftoppm renders of the corpus, 0.5 em per narrow character
-# puts the right end of a Latin line a median 10 % beyond its last glyph and
-# short of it for 1 line in 10 (by under 5 %): boxes err on covering the text.
-ASCENT_EM: Final = 0.8
-DESCENT_EM: Final = 0.2
-NARROW_EM: Final = 0.5
-WIDE_EM: Final = 1.0
-ANGLE_TOLERANCE_DEG: Final = 10.0  # text further off the four directions stands alone
-
-
-@dataclass(slots=True)
-class Fragment:
-    """One run of text pypdf reported, placed on the page."""
-
-    text: str
-    origin: tuple[float, float]  # baseline start, pixels
-    frame: int | None  # direction the text runs (0, 90, 180, 270 clockwise); None = skewed
-    box: Box  # in the frame turned upright (pixels when frame is None)
-    em: float  # font size in pixels
-    seq: int = 0
-    break_before: bool = False  # pypdf ended a line between this and the previous fragment
+# A TJ offset of a tenth of an em or more is a word gap (pypdf then adds a
+# space); TeX's are a third of an em, kerning a few hundredths.
+GAP_EM: Final = 0.1
 
 
 @dataclass(slots=True)
@@ -61,7 +41,9 @@ class Collector:
     unmapped_glyphs: int = 0  # shown in fonts without a Unicode map
     decoded_glyphs: int = 0  # read through an embedded font's cmap
     _mode: int = 0
-    _mode_stack: list[int] = field(default_factory=list)
+    _state: TextState = field(default_factory=TextState)
+    _saved: list[tuple[int, TextState]] = field(default_factory=list)
+    _shown: Shown = field(default_factory=Shown)
     # pypdf restarts the matrices at identity inside a form XObject, so the CTM
     # at each enclosing 'Do' is kept here and applied to the form's fragments
     # (the form's own /Matrix, nearly always identity, is not applied).
@@ -71,21 +53,28 @@ class Collector:
     _break: bool = False
 
     def before(self, op: bytes, operands: Any, cm: Matrix, tm: Matrix) -> None:
-        """Track render mode, shown text and form nesting before pypdf runs ``op``."""
+        """Track graphics and text state, shown text and forms before pypdf runs ``op``."""
         if self._pending_form is not None:  # the first operator inside the form
             self._forms.append(self._pending_form)
             self._form_entered[-1] = True
             self._pending_form = None
         if op == b"q":
-            self._mode_stack.append(self._mode)
-        elif op == b"Q" and self._mode_stack:
-            self._mode = self._mode_stack.pop()
-        elif op == b"Tr" and operands and isinstance(operands[0], (int, float)):
+            self._saved.append((self._mode, self._state))
+        elif op == b"Q" and self._saved:
+            self._mode, self._state = self._saved.pop()
+        elif op == b"Tr" and _number(operands, 0) is not None:
             self._mode = int(operands[0])
+        elif op in (b"Tc", b"Tw", b"Tz"):
+            self._set_state(op, _number(operands, 0))
         elif op in _SHOW_TEXT:
+            if op == b'"':  # aw ac string: word and character spacing, then show
+                self._set_state(b"Tw", _number(operands, 0))
+                self._set_state(b"Tc", _number(operands, 1))
             size = _string_bytes(operands)
             self.shown_bytes += size
             self.invisible_bytes += size if self._mode in _INVISIBLE_MODES else 0
+            if op == b"TJ" and operands and isinstance(operands[0], list):
+                self._offsets(operands[0])
         elif op == b"Do":
             self._pending_form = mult(cm, self._base())
             self._form_entered.append(False)
@@ -99,55 +88,59 @@ class Collector:
 
     def text(self, text: str, cm: Matrix, tm: Matrix, font: Any, font_size: float) -> None:
         """Record one fragment; whitespace-only ones only mark line ends."""
+        shown, self._shown = self._shown, Shown(self._state)
         if not text.strip():
             self._break = self._break or "\n" in text
             return
         trust = self.fonts.trust(font)
-        shown = glyph_count(text)
-        self.glyphs += shown
-        self.unmapped_glyphs += shown if trust.problem else 0
-        self.decoded_glyphs += shown if trust.decoded else 0
+        glyphs = glyph_count(text)
+        self.glyphs += glyphs
+        self.unmapped_glyphs += glyphs if trust.problem else 0
+        self.decoded_glyphs += glyphs if trust.decoded else 0
         m = mult(mult(tm, cm), self._base())
-        fragment = place(text.replace("\n", " "), m, float(font_size), self.geometry)
+        shown.state = self._state
+        widths = self.fonts.advances(font)
+        fragment = place(text.replace("\n", " "), m, float(font_size), widths, shown,
+                         self.geometry)
         if fragment is not None:
             fragment.seq, fragment.break_before = len(self.fragments), self._break
             self.fragments.append(fragment)
         self._break = text.endswith("\n")
 
+    def _set_state(self, op: bytes, value: float | None) -> None:
+        if value is None:
+            return
+        if op == b"Tc":
+            self._state = replace(self._state, char_spacing=value)
+        elif op == b"Tw":
+            self._state = replace(self._state, word_spacing=value)
+        else:
+            self._state = replace(self._state, scaling=value / 100)
+
+    def _offsets(self, items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                shift = -float(item) / 1000  # positive offsets move the next glyph back
+                if shift >= GAP_EM:
+                    self._shown.gaps.append(shift)
+                else:
+                    self._shown.kerning += shift
+
     def _base(self) -> Matrix:
         return self._forms[-1] if self._forms else IDENTITY
-
-
-def place(text: str, m: Matrix, font_size: float, geo: PageGeometry) -> Fragment | None:
-    """Estimate the fragment's box from its origin, font size and characters."""
-    if not all(math.isfinite(v) for v in m) or font_size == 0:
-        return None
-    length = sum(WIDE_EM if is_wide(c) else NARROW_EM for c in text) * font_size
-    ox, oy = m[4], m[5]
-
-    def at(along: float, up: float) -> tuple[float, float]:  # text space (em units) -> pixels
-        return geo.to_pixels(
-            ox + along * m[0] + up * font_size * m[2], oy + along * m[1] + up * font_size * m[3]
-        )
-
-    start, end, top = at(0, 0), at(length, 0), at(0, 1)
-    angle = math.degrees(math.atan2(end[1] - start[1], end[0] - start[0])) % 360
-    quarter = round(angle / 90)
-    frame = quarter % 4 * 90 if abs(angle - quarter * 90) <= ANGLE_TOLERANCE_DEG else None
-    corners = [at(a, u) for a in (0, length) for u in (-DESCENT_EM, ASCENT_EM)]
-    box = aabb([turn(frame or 0, x, y) for x, y in corners])
-    em = math.dist(start, top)
-    return Fragment(text, start, frame, box, em)
-
-
-def is_wide(char: str) -> bool:
-    """CJK and fullwidth characters (about 1 em wide, no spaces between words)."""
-    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def glyph_count(text: str) -> int:
     """Glyphs shown for ``text``: its non-space characters, a glyph name pypdf wrote out as one."""
     return sum(1 for c in _GLYPH_NAME.sub("?", text) if not c.isspace())
+
+
+def _number(operands: Any, index: int) -> float | None:
+    if isinstance(operands, list) and index < len(operands):
+        value = operands[index]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
 
 
 def _string_bytes(operands: Any) -> int:
