@@ -85,9 +85,17 @@ def place(
     quarter = round(angle / 90)
     frame = quarter % 4 * 90 if abs(angle - quarter * 90) <= ANGLE_TOLERANCE_DEG else None
 
+    # at() is affine and turn() linear: a box is the two edge points at the
+    # start moved along the baseline, four multiplications per corner.
+    (lx, ly), (hx, hy), (x0, y0), (x1, y1) = (
+        turn(frame or 0, *at(along, up))
+        for along, up in ((0, -DESCENT_EM), (0, ASCENT_EM), (0, 0), (1, 0))
+    )
+    dx, dy = x1 - x0, y1 - y0
+
     def box(a: float, b: float) -> Box:
-        corners = [at(x, u) for x in (a, b) for u in (-DESCENT_EM, ASCENT_EM)]
-        return aabb([turn(frame or 0, x, y) for x, y in corners])
+        return aabb([(lx + a * dx, ly + a * dy), (hx + a * dx, hy + a * dy),
+                     (lx + b * dx, ly + b * dy), (hx + b * dx, hy + b * dy)])
 
     words = [(word, box(starts[i], starts[j])) for word, i, j in split_words(text)]
     return Fragment(text, start, frame, box(0, length), math.dist(start, top), words)

@@ -132,7 +132,9 @@ class Collector:
 
 def glyph_count(text: str) -> int:
     """Glyphs shown for ``text``: its non-space characters, a glyph name pypdf wrote out as one."""
-    return sum(1 for c in _GLYPH_NAME.sub("?", text) if not c.isspace())
+    if "/" in text:
+        text = _GLYPH_NAME.sub("?", text)
+    return sum(1 for c in text if not c.isspace())
 
 
 def _number(operands: Any, index: int) -> float | None:
