@@ -12,6 +12,7 @@ union.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Final
@@ -30,6 +31,7 @@ DESCENT_EM: Final = 0.2
 NARROW_EM: Final = 0.5
 WIDE_EM: Final = 1.0
 ANGLE_TOLERANCE_DEG: Final = 10.0  # text further off the four directions stands alone
+_NON_SPACE: Final = re.compile(r"\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,37 +74,33 @@ def place(
     if not all(math.isfinite(v) for v in m) or font_size == 0:
         return None
     starts = _starts(text, font_size, widths, shown)
-    ox, oy = m[4], m[5]
-
-    def at(along: float, up: float) -> tuple[float, float]:  # text space (em units) -> pixels
-        return geo.to_pixels(
-            ox + along * m[0] + up * font_size * m[2], oy + along * m[1] + up * font_size * m[3]
-        )
-
+    # Text space → pixels is affine: three points give every other one.
+    ox, oy = geo.to_pixels(m[4], m[5])
+    ax, ay = geo.to_pixels(m[4] + m[0], m[5] + m[1])  # one unit along the baseline
+    ux, uy = geo.to_pixels(m[4] + font_size * m[2], m[5] + font_size * m[3])  # one em up
+    ax, ay, ux, uy = ax - ox, ay - oy, ux - ox, uy - oy
     length = starts[len(text.rstrip())]  # a line end pypdf marked draws nothing
-    start, end, top = at(0, 0), at(length, 0), at(0, 1)
-    angle = math.degrees(math.atan2(end[1] - start[1], end[0] - start[0])) % 360
+    angle = math.degrees(math.atan2(ay, ax)) % 360
     quarter = round(angle / 90)
     frame = quarter % 4 * 90 if abs(angle - quarter * 90) <= ANGLE_TOLERANCE_DEG else None
-
-    # at() is affine and turn() linear: a box is the two edge points at the
-    # start moved along the baseline, four multiplications per corner.
-    (lx, ly), (hx, hy), (x0, y0), (x1, y1) = (
-        turn(frame or 0, *at(along, up))
-        for along, up in ((0, -DESCENT_EM), (0, ASCENT_EM), (0, 0), (1, 0))
-    )
-    dx, dy = x1 - x0, y1 - y0
+    # The box's bottom and top edge points at the start, in the upright frame,
+    # moved along the baseline by the (turned) unit step.
+    lx, ly = turn(frame or 0, ox - DESCENT_EM * ux, oy - DESCENT_EM * uy)
+    hx, hy = turn(frame or 0, ox + ASCENT_EM * ux, oy + ASCENT_EM * uy)
+    dx, dy = turn(frame or 0, ax, ay)
 
     def box(a: float, b: float) -> Box:
         return aabb([(lx + a * dx, ly + a * dy), (hx + a * dx, hy + a * dy),
                      (lx + b * dx, ly + b * dy), (hx + b * dx, hy + b * dy)])
 
     words = [(word, box(starts[i], starts[j])) for word, i, j in split_words(text)]
-    return Fragment(text, start, frame, box(0, length), math.dist(start, top), words)
+    return Fragment(text, (ox, oy), frame, box(0, length), math.hypot(ux, uy), words)
 
 
 def split_words(text: str) -> list[tuple[str, int, int]]:
     """Words of ``text`` as (word, first index, end index): split at spaces, CJK per character."""
+    if text.isascii():  # most text: no wide characters to look up
+        return [(m.group(), m.start(), m.end()) for m in _NON_SPACE.finditer(text)]
     words: list[tuple[str, int, int]] = []
     begin: int | None = None
     for i, char in enumerate(text):

@@ -113,8 +113,9 @@ def _to_page(line: Line, frame: int, geo: PageGeometry) -> Line | None:
 
 def _page_box(box: Box, frame: int, geo: PageGeometry) -> Box | None:
     width, height = geo.size
-    corners = [(box[0], box[1]), (box[2], box[3])]
-    x0, y0, x1, y1 = aabb([turn(-frame, x, y) for x, y in corners])
+    x0, y0, x1, y1 = box
+    if frame:
+        x0, y0, x1, y1 = aabb([turn(-frame, x0, y0), turn(-frame, x1, y1)])
     clipped = (max(x0, 0.0), max(y0, 0.0), min(x1, float(width)), min(y1, float(height)))
     return clipped if clipped[2] > clipped[0] and clipped[3] > clipped[1] else None
 
