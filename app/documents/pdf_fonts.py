@@ -72,18 +72,25 @@ class FontBook:
         """Judge the fonts ``page`` (and its forms) may show, before pypdf reads them.
 
         A font that can be decoded through its embedded cmap gets a ToUnicode
-        CMap in memory (the reader's copy only; pages are rendered from the
-        original bytes), so pypdf's extraction reads it right.
+        CMap in the reader's copy (in memory; a ToUnicode map does not change
+        how a page renders), so pypdf's extraction reads it right.
         """
         self._prepare_resources(page.get("/Resources"), 0)
 
     def trust(self, font: Any) -> FontTrust:
-        """The verdict on a font dictionary (pypdf's visitor hands it over; None = no font)."""
+        """The verdict on a font dictionary (pypdf's visitor hands it over; None = no font).
+
+        A font ``prepare`` did not see (pypdf found it where the walk did not
+        look) is judged without repair: pypdf has already read it as it is.
+        """
+        return self._judged(font, repair=False)
+
+    def _judged(self, font: Any, *, repair: bool) -> FontTrust:
         if not isinstance(font, DictionaryObject):
             return TRUSTED
         seen = self._seen.get(id(font))
         if seen is None:
-            seen = (font, _judge(font))
+            seen = (font, _judge(font, repair=repair))
             self._seen[id(font)] = seen
         return seen[1]
 
@@ -93,7 +100,7 @@ class FontBook:
             return None
         seen = self._advances.get(id(font))
         if seen is None:
-            self.trust(font)  # a repaired font is measured with its new map
+            self.trust(font)  # judged (and repaired) first: measured with its final map
             seen = (font, font_advances(font))
             self._advances[id(font)] = seen
         return seen[1]
@@ -106,7 +113,7 @@ class FontBook:
         fonts = fonts.get_object() if fonts is not None else None
         if isinstance(fonts, DictionaryObject):
             for ref in fonts.values():
-                self.trust(ref.get_object())
+                self._judged(ref.get_object(), repair=True)
         xobjects = resources.get("/XObject")
         xobjects = xobjects.get_object() if xobjects is not None else None
         if isinstance(xobjects, DictionaryObject):
@@ -116,23 +123,23 @@ class FontBook:
                     self._prepare_resources(form.get("/Resources"), depth + 1)
 
 
-def _judge(font: DictionaryObject) -> FontTrust:
-    """Judge one font dictionary; repair a decodable Type0 font in place."""
+def _judge(font: DictionaryObject, *, repair: bool) -> FontTrust:
+    """Judge one font dictionary; with ``repair``, mend a decodable Type0 font in place."""
     if "/ToUnicode" in font:
         return TRUSTED
     if font.get("/Subtype") == "/Type0":
-        return _judge_composite(font)
+        return _judge_composite(font, repair)
     return _judge_simple(font)
 
 
-def _judge_composite(font: DictionaryObject) -> FontTrust:
+def _judge_composite(font: DictionaryObject, repair: bool) -> FontTrust:
     encoding = font.get("/Encoding")
     encoding = encoding.get_object() if encoding is not None else None
     if isinstance(encoding, str) and _CHARACTER_CMAP.fullmatch(encoding):
         return TRUSTED
     descendants = font.get("/DescendantFonts")
     descendants = descendants.get_object() if descendants is not None else None
-    if isinstance(descendants, ArrayObject) and descendants:
+    if repair and isinstance(descendants, ArrayObject) and descendants:
         descendant = descendants[0].get_object()
         if isinstance(descendant, DictionaryObject):
             mapping = embedded_unicode_map(descendant)
