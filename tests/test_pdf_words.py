@@ -16,9 +16,9 @@ import pytest
 
 from app.documents.pdf import open_pdf
 from app.domain import BBox, DecodedPage, PdfOptions
+from tests.conftest import CORPUS, needs_corpus
 from tests.test_pdf_text_trust import CJK_FONT, CJK_TEXT, LATIN_FONT, cid_font_pdf
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 DPI = 72  # pixels = points: poppler's boxes need no scaling
 
 
@@ -56,7 +56,7 @@ def _iou(a: BBox, b: BBox) -> float:
     return inter / union if union > 0 else 0.0
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+@needs_corpus
 @pytest.mark.parametrize(
     ("name", "pages"),
     [
@@ -84,7 +84,7 @@ def test_words_land_where_poppler_places_them(name: str, pages: str | None, tmp_
     assert sum(iou >= 0.5 for iou in ious) >= 0.9 * len(ious)
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+@needs_corpus
 def test_words_spell_their_line(tmp_path: Path) -> None:
     (page,) = _pages((CORPUS / "pypdf_crazyones.pdf").read_bytes(), tmp_path)
 
