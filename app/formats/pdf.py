@@ -28,7 +28,7 @@ from pikepdf import ContentStreamInstruction, Dictionary, Name, Operator
 from PIL import Image as PILImage
 from pypdf import PdfReader
 
-from app.documents.pdf_text import PageGeometry
+from app.documents.pdf_geometry import PageGeometry
 from app.domain import Document, MediaKind, Page, Point, Source
 from app.errors import RenderFailed
 from app.formats.base import RenderContext
