@@ -18,7 +18,10 @@ from app.documents.pdf_geometry import Box, PageGeometry, aabb, turn
 from app.domain import Line, Word
 
 BASELINE_TOLERANCE_EM: Final = 0.3  # superscripts (~0.33 em) become lines of their own
-COLUMN_GAP_EM: Final = 2.0  # a wider gap between unrelated fragments splits a line
+COLUMN_GAP_EM: Final = 1.0
+"""A wider gap between unrelated fragments splits a line. Word spaces are 0.25-0.6 em even
+in justified text; gutters of two-column pages can be under 2 em (18 pt at 10 pt type in
+bench/layout_set.py), and layout keeps the cells of one table row together anyway."""
 
 
 def positions_usable(fragments: list[Fragment], geo: PageGeometry, chars: int) -> bool:
