@@ -18,6 +18,11 @@ from app.documents.pdf_geometry import Box, PageGeometry, aabb, turn
 from app.domain import Line, Word
 
 BASELINE_TOLERANCE_EM: Final = 0.3  # superscripts (~0.33 em) become lines of their own
+MIN_STACK: Final = 2
+"""CJK characters drawn one below the other that make a vertical line."""
+STACK_ALIGN_EM: Final = 0.25
+STACK_STEP_EM: Final = (0.7, 1.6)
+"""Left edges within this share of an em, and each glyph this many ems below the last."""
 COLUMN_GAP_EM: Final = 1.0
 """A wider gap between unrelated fragments splits a line. Word spaces are 0.25-0.6 em even
 in justified text; gutters of two-column pages can be under 2 em (18 pt at 10 pt type in
@@ -40,8 +45,10 @@ def build_lines(fragments: list[Fragment], geo: PageGeometry) -> list[Line]:
         by_frame.setdefault(fragment.frame, []).append(fragment)
     lines: list[Line] = []
     for frame, members in sorted(by_frame.items(), key=lambda kv: -sum(len(f.text) for f in kv[1])):
-        groups = [[f] for f in members] if frame is None else _rows(members)
+        stacks, rest = _vertical_stacks(members) if frame == 0 else ([], members)
+        groups = [[f] for f in rest] if frame is None else _rows(rest)
         upright = [line for group in groups if (line := _join(group)) is not None]
+        upright += [_stack_line(stack) for stack in stacks]
         # Top to bottom in the upright frame; the layout stage sets the reading order.
         for line in sorted(upright, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
             placed = _to_page(line, frame or 0, geo)
@@ -55,6 +62,55 @@ def page_wide_lines(text: str, geo: PageGeometry) -> list[Line]:
     width, height = (float(v) for v in geo.size)
     stripped = (" ".join(line.split()) for line in text.splitlines())
     return [_line(line, (0.0, 0.0, width, height)) for line in stripped if line]
+
+
+def _vertical_stacks(
+    fragments: list[Fragment],
+) -> tuple[list[list[Fragment]], list[Fragment]]:
+    """Runs of CJK characters drawn one below the other (vertical writing set glyph by
+    glyph with a horizontal font), and the fragments that are not part of one.
+
+    Grouped by baseline, such glyphs would make rows across the columns; as stacks
+    they become the tall lines OCR reports for vertical text.
+    """
+    stacks: list[list[Fragment]] = []
+    rest: list[Fragment] = []
+    run: list[Fragment] = []
+    for frag in [*sorted(fragments, key=lambda f: f.seq), None]:
+        if frag is not None and run and _stacks_on(run[-1], frag):
+            run.append(frag)
+            continue
+        if len(run) >= MIN_STACK:
+            stacks.append(run)
+        else:
+            rest.extend(run)
+        run = [frag] if frag is not None and _single_wide(frag) else []
+        if frag is not None and not run:
+            rest.append(frag)
+    return stacks, rest
+
+
+def _single_wide(frag: Fragment) -> bool:
+    text = frag.text.strip()
+    return len(text) == 1 and is_wide(text)
+
+
+def _stacks_on(above: Fragment, frag: Fragment) -> bool:
+    step = frag.box[1] - above.box[1]
+    return (
+        frag.seq == above.seq + 1
+        and _single_wide(frag)
+        and abs(frag.box[0] - above.box[0]) <= STACK_ALIGN_EM * above.em
+        and STACK_STEP_EM[0] * above.em <= step <= STACK_STEP_EM[1] * above.em
+    )
+
+
+def _stack_line(stack: list[Fragment]) -> Line:
+    box = stack[0].box
+    for frag in stack[1:]:
+        box = _union(box, frag.box)
+    words = tuple(Word(f.text.strip(), f.box) for f in stack)
+    return Line("".join(w.text for w in words), None, _polygon(box), words)
 
 
 def _rows(fragments: list[Fragment]) -> list[list[Fragment]]:
