@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
-from app.errors import ModelSetError, OCRServiceError
+from app.errors import DeviceUnavailable, ModelSetError, OCRServiceError
 
 _MISSING_LIBRARY = re.compile(r"\blib[\w+.-]*\.so(\.\d+)*\b")
 
@@ -45,6 +45,6 @@ def failure_reason(exc: BaseException) -> str:
 
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()).rstrip(".")
-    if isinstance(exc, OCRServiceError | ModelSetError):
+    if isinstance(exc, OCRServiceError | ModelSetError | DeviceUnavailable):
         return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

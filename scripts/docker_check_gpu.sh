@@ -66,7 +66,7 @@ done
 [[ "$outcome" != "exited with status 0" ]] || fail "$name exited with status 0"
 cause="$(docker logs "$name" 2>&1 | grep -F 'OCR_DEVICE=gpu cannot be used: no NVIDIA driver in this container' | head -1 || true)"
 [[ -n "$cause" ]] || { docker logs "$name" 2>&1 | tail -30 >&2; fail "$name: the log names no cause"; }
-result "OCR_DEVICE=gpu: $outcome; log: ${cause#*OCR_DEVICE=gpu }"
+result "OCR_DEVICE=gpu: $outcome; log: ${cause#* ERROR }"
 docker rm -f "$name" >/dev/null
 
 result "gpu part of this check: $((SECONDS - t_gpu)) s"

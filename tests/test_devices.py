@@ -136,6 +136,24 @@ def test_a_required_gpu_that_fails_is_a_start_up_error(monkeypatch: pytest.Monke
     )
 
 
+def test_the_service_refuses_a_gpu_it_cannot_use(tmp_path: Path) -> None:
+    """The real service, OCR_DEVICE=gpu on this machine: exit 3, one line naming the cause."""
+    import onnxruntime
+
+    from app.__main__ import EXIT_ENGINE_FAILED
+    from tests.test_lifecycle import failure_lines, run_service
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("onnxruntime here is a GPU build")
+    process, _ = run_service(tmp_path, "from app.__main__ import main; main()", OCR_DEVICE="gpu")
+    log, _ = process.communicate(timeout=180)
+    assert process.returncode == EXIT_ENGINE_FAILED, log
+    [line] = failure_lines(log)
+    assert "engine failed to start: " in line
+    assert "OCR_DEVICE=gpu cannot be used: the installed onnxruntime is a CPU build" in line, line
+    assert "DeviceUnavailable" not in line and "Traceback" not in log
+
+
 # --- the driver's answers -------------------------------------------------------
 
 
