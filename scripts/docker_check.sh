@@ -31,7 +31,9 @@ GPU_IMAGE="${GPU_IMAGE:-ocr-service:gpu-check}"
 PADDLE_GPU="${PADDLE_GPU:-0}"
 LOCAL_BASE="ocr-local/bookworm-minbase:latest"
 BASE_IMAGE="${BASE_IMAGE:-$LOCAL_BASE}"
-CORPUS="${OCR_TEST_CORPUS:-$ROOT/../shared/corpus}"
+# The test corpus where the tests find it (OCR_TEST_CORPUS, ../shared/corpus, cache/corpus),
+# fetched from its pinned sources when none is found.
+CORPUS="$(python3 scripts/fetch_corpus.py --if-missing)" || { echo "FAIL: no test corpus (see README, Tests)" >&2; exit 1; }
 HEALTH_TIMEOUT_S="${HEALTH_TIMEOUT_S:-300}"
 TOOLS="$ROOT/cache/docker-check"
 LABEL="ocr-docker-check"
