@@ -114,14 +114,19 @@ class BlockFinder:
         for part in slices[1:]:
             split = self._vertical_split(joined[-1])
             boxes = self.boxes
-            if split is not None and not split.crossing and (
-                all(boxes[i][2] <= split.end for i in part)
-                or all(boxes[i][0] >= split.start for i in part)
-            ):
+            one_side = split is not None and not split.crossing and (
+                all(boxes[i][2] <= split.start for i in part)
+                or all(boxes[i][0] >= split.end for i in part)
+            )
+            if one_side and self._splits_cleanly(joined[-1] + part):
                 joined[-1] = joined[-1] + part
             else:
                 joined.append(part)
         return joined
+
+    def _splits_cleanly(self, members: list[int]) -> bool:
+        split = self._vertical_split(members)
+        return split is not None and not split.crossing
 
     def _vertical_split(self, members: list[int]) -> _Split | None:
         """The best gutter between two text columns, or None."""
