@@ -140,6 +140,28 @@ class RequestTimeout(OCRServiceError):
     code = "timeout"
 
 
+class JobNotFound(OCRServiceError):
+    """No job with this id is visible to the caller (malformed, unknown or another key's)."""
+
+    status_code = 404
+    code = "job_not_found"
+
+
+class JobNotFinished(OCRServiceError):
+    status_code = 409
+    code = "job_not_finished"
+
+
+class JobExpired(OCRServiceError):
+    status_code = 410
+    code = "job_expired"
+
+
+class JobCanceled(OCRServiceError):
+    status_code = 410
+    code = "job_canceled"
+
+
 class EngineError(OCRServiceError):
     """The inference backend failed; the message is ours, never the backend's."""
 
