@@ -46,7 +46,7 @@ if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'finished_at', ARGV[2], 'error', ARGV[3])
 redis.call('DEL', KEYS[2], KEYS[3])
 if ARGV[5] == '1' then redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[4]) end
-redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[4]))
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + math.max(tonumber(ARGV[4]), 3600000))
 redis.call('SREM', KEYS[5], ARGV[7])
 return 1
 """

@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS pages (
     job_id TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (job_id, idx)
 );
 """
+TOMBSTONE_S = 3600.0
+"""An expired job's record (no content) stays at least this long: its result answers
+410 job_expired rather than 404."""
 _SELECT_JOB = ("SELECT id, owner, format, options, request_id, status, created_at, started_at, "
                "finished_at, kind, page_count, page_numbers, pages_done, error, expired "
                "FROM jobs WHERE id=?")
@@ -192,7 +195,7 @@ class SqliteJobStore:
         now = time.time()
         self._sql("UPDATE jobs SET status=?, finished_at=?, error=?, expires_at=?, forget_at=? "
                   "WHERE id=?", (status.value, now, _dump_error(error), now + ttl_s,
-                                 now + 2 * ttl_s, job_id))
+                                 now + ttl_s + max(ttl_s, TOMBSTONE_S), job_id))
         self._drop_work(job_id)
         return True
 
