@@ -254,6 +254,14 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # Compose passes OCR_REDIS_URL= (empty) when no Redis is wanted.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("device")
     @classmethod
     def _check_device(cls, value: str) -> str:

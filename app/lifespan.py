@@ -25,7 +25,7 @@ from app.engine.catalogue import build_catalogue
 from app.engine.pool import EngineFactory, EnginePool
 from app.engine.types import OCREngine
 from app.jobs.runner import JobRunner
-from app.jobs.stores import job_store
+from app.jobs.store import job_store
 from app.jobs.telemetry import JobMetrics
 from app.service import OCRService
 from app.start_failure import log_start_failure

@@ -19,10 +19,12 @@ if ! ls "${fonts[@]}" >/dev/null 2>&1; then
     exit 1
   fi
 fi
-# qpdf --check and pdftotext (poppler-utils) check the searchable PDFs in tests/test_formats.py.
+# qpdf --check and pdftotext (poppler-utils) check the searchable PDFs in tests/test_formats.py;
+# redis-server runs the Redis-mode job tests (tests/test_jobs_live.py starts it on loopback).
 missing=()
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [[ ${#missing[@]} -gt 0 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

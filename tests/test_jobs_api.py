@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.config import Settings
 from app.main import create_app
+from bench.redis_server import redis_available, redis_server
 from tests.fakes import EchoEngine
 
 Client = TestClient
@@ -36,12 +38,31 @@ def grey_pdf(values: list[int]) -> bytes:
 FORM = {"mode": "ocr", "dpi": "72"}
 
 
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not redis_available():
+        pytest.skip("redis-server is not installed")
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def store(request: pytest.FixtureRequest) -> str:
+    """Each test runs against both job stores (Redis: a real redis-server, emptied)."""
+    if request.param == "embedded":
+        return ""
+    url: str = request.getfixturevalue("redis_url")
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
 @pytest.fixture
-def make_client(tmp_path: Path) -> Iterator[Any]:
+def make_client(tmp_path: Path, store: str) -> Iterator[Any]:
     clients: list[TestClient] = []
 
     def make(engine: EchoEngine | None = None, **overrides: Any) -> TestClient:
-        settings = Settings(cache_dir=tmp_path, warmup=False, **overrides)
+        settings = Settings(cache_dir=tmp_path, warmup=False, redis_url=store or None,
+                            **overrides)
         engine = engine or EchoEngine(delay=0.01)
         client = TestClient(create_app(settings, lambda _: engine)).__enter__()
         clients.append(client)
@@ -129,25 +150,33 @@ def test_a_job_is_visible_only_to_its_key(make_client: Any) -> None:
     assert client.get(f"/jobs/{job['id']}/result", headers={"X-API-Key": "key-a"}).text
 
 
-def test_queue_limit_cancel_and_cleanup(make_client: Any, tmp_path: Path) -> None:
+def test_queue_limit_cancel_and_cleanup(make_client: Any, tmp_path: Path, store: str) -> None:
     client = make_client(job_workers=0, job_max_queued=1)  # nothing runs: jobs stay queued
     first = submit(client, [10]).json()
     refused = submit(client, [20])
     assert refused.status_code == 503 and refused.headers["retry-after"]
     assert refused.json()["error"]["code"] == "busy"
-    uploads = tmp_path / "jobs" / "uploads"
-    assert (uploads / first["id"]).exists()
+    assert upload_kept(tmp_path, store, first["id"])
     assert client.get(first["result_url"]).status_code == 409
     assert client.delete(f"/jobs/{first['id']}").status_code == 204
-    assert not (uploads / first["id"]).exists()  # removed on cancel
+    assert not upload_kept(tmp_path, store, first["id"])  # removed on cancel
     assert client.get(f"/jobs/{first['id']}").json()["status"] == "canceled"
     assert client.get(first["result_url"]).status_code == 410
     assert submit(client, [30]).status_code == 202  # the canceled job left the queue
     info = client.get("/system/info").json()
-    assert info["limits"]["job_max_queued"] == 1 and info["limits"]["job_store"] == "embedded"
+    assert info["limits"]["job_max_queued"] == 1
+    assert info["limits"]["job_store"] == ("redis" if store else "embedded")
 
 
-def test_a_failing_page_fails_the_job_with_its_envelope(make_client: Any, tmp_path: Path) -> None:
+def upload_kept(tmp_path: Path, store: str, job_id: str) -> bool:
+    if store:
+        return bool(redis.Redis.from_url(store).exists(f"ocr:job:{job_id}:upload"))
+    return (tmp_path / "jobs" / "uploads" / job_id).exists()
+
+
+def test_a_failing_page_fails_the_job_with_its_envelope(
+    make_client: Any, tmp_path: Path, store: str
+) -> None:
     client = make_client(engine=EchoEngine(fail_on=20))
     job = submit(client, [10, 20, 30]).json()
     status = wait_finished(client, job["id"])
@@ -155,12 +184,12 @@ def test_a_failing_page_fails_the_job_with_its_envelope(make_client: Any, tmp_pa
     result = client.get(job["result_url"])
     assert result.status_code == 500 and result.json()["error"]["code"] == "internal"
     assert "secret" not in result.text
-    assert not list((tmp_path / "jobs" / "uploads").iterdir())  # removed on failure
+    assert not upload_kept(tmp_path, store, job["id"])  # removed on failure
     metrics = client.get("/metrics").text
     assert 'ocr_jobs_finished_total{status="failed"} 1.0' in metrics
 
 
-def test_results_expire(make_client: Any, tmp_path: Path) -> None:
+def test_results_expire(make_client: Any, tmp_path: Path, store: str) -> None:
     client = make_client(job_result_ttl_s=0.2)
     job = submit(client, [10]).json()
     wait_finished(client, job["id"])
@@ -169,7 +198,8 @@ def test_results_expire(make_client: Any, tmp_path: Path) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.2)
     assert client.get(job["result_url"]).json()["error"]["code"] == "job_expired"
-    assert not list((tmp_path / "jobs" / "results").iterdir())
+    if not store:
+        assert not list((tmp_path / "jobs" / "results").iterdir())
 
 
 def ndjson(text: str) -> list[dict[str, Any]]:

@@ -116,6 +116,7 @@ def test_another_replica_finishes_a_dead_replicas_job(tmp_path: Path) -> None:
         replicas: list[LiveServer] = []
         try:
             for name in ("a", "b"):
+                (tmp_path / name).mkdir()
                 replicas.append(start_server(tmp_path / name, **env))
             a, b = replicas
             job_id = submit(a.url, data)

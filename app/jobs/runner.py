@@ -89,6 +89,7 @@ class JobRunner:
             except asyncio.CancelledError:
                 if record.id not in self._canceled:  # the runner itself is stopping
                     task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
                     raise
             finally:
                 self._running.pop(record.id, None)

@@ -58,7 +58,7 @@ class SqliteJobStore:
     def __init__(self, folder: Path) -> None:
         self._folder = folder
         self._uploads, self._results = folder / "uploads", folder / "results"
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered by _submit's count-then-insert
         self._db: sqlite3.Connection | None = None
         self._wake = asyncio.Event()
 
@@ -93,6 +93,10 @@ class SqliteJobStore:
         self._wake.set()
 
     def _submit(self, record: JobRecord, upload: bytes, max_queued: int) -> None:
+        with self._lock:  # count and insert as one step
+            self._submit_locked(record, upload, max_queued)
+
+    def _submit_locked(self, record: JobRecord, upload: bytes, max_queued: int) -> None:
         (queued,) = self._one("SELECT count(*) FROM jobs WHERE status='queued'")
         if queued >= max_queued:
             raise Busy(f"{queued} jobs are waiting (the limit is {max_queued}); retry later.",

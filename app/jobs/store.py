@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from app.config import Settings
 from app.jobs.model import JobError, JobRecord, JobStatus
 
 
@@ -93,3 +94,14 @@ class JobStore(Protocol):
     async def sweep(self, now: float) -> int:
         """Remove results (and uploads) past their lifetime; the number removed."""
         ...
+
+
+def job_store(settings: Settings) -> JobStore:
+    """The configured store, not yet opened: Redis when ``OCR_REDIS_URL`` is set."""
+    if settings.redis_url is not None:
+        from app.jobs.redis_store import RedisJobStore  # the client only when used
+
+        return RedisJobStore(settings.redis_url.get_secret_value(), settings.job_lease_s)
+    from app.jobs.sqlite_store import SqliteJobStore
+
+    return SqliteJobStore(settings.job_folder)
