@@ -119,11 +119,12 @@ def test_json_result_matches_ocr_json(make_client: Any) -> None:
     assert result["processed_pages"] == [1, 2]
 
 
-def test_unknown_format_and_timeout_are_refused(make_client: Any) -> None:
+def test_unknown_format_refused_and_timeout_applies(make_client: Any) -> None:
     client = make_client()
     bad = submit(client, [10], format="docx")
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_option"
-    assert submit(client, [10], timeout_ms="1000").status_code == 422
+    short = submit(client, [10, 20], timeout_ms="1")  # a job's deadline runs from its start
+    assert wait_finished(client, short.json()["id"])["error"]["code"] == "timeout"
     corrupt = client.post("/jobs", files={"file": b"%PDF-1.4 broken"}, data=FORM)
     assert corrupt.status_code == 422  # checked before the job is accepted
 

@@ -20,7 +20,6 @@ from app.api.deps import ServiceDep, SettingsDep, StateDep
 from app.api.options import FileField, OptionsDep, read_upload
 from app.engine.scheduler import Priority
 from app.errors import (
-    InvalidOption,
     JobCanceled,
     JobExpired,
     JobNotFinished,
@@ -111,12 +110,16 @@ async def submit_job(
     format: Annotated[Literal["text", "json"], Form(
         description="The result's format: text (as /ocr) or json (as /ocr/json).")] = "json",
 ) -> JobAccepted:
-    """Accept the document now, read it in the background (pages behind interactive ones)."""
+    """Accept the document now, read it in the background (pages behind interactive ones).
+
+    ``timeout_ms`` here bounds the job from its start (default ``OCR_JOB_TIMEOUT_S``).
+    """
     runner = _runner(state)
     form = await request.form()
-    if form.get("timeout_ms") is not None:
-        raise InvalidOption("timeout_ms does not apply to jobs (their deadline is "
-                            f"OCR_JOB_TIMEOUT_S = {settings.job_timeout_s:g} s).")
+    timeout_ms = form.get("timeout_ms")  # validated by OptionsDep; a job's clock starts later
+    timeout_s = settings.job_timeout_s
+    if isinstance(timeout_ms, str):
+        timeout_s = min(timeout_s, int(timeout_ms) / 1000)
     data = await read_upload(request, file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
     limits = replace(service.limits, max_pages=settings.job_max_pages)
@@ -125,7 +128,8 @@ async def submit_job(
     await reading.close()  # opened to check it; the runner opens it again
     fmt: ResultFormat = format
     record = JobRecord(id=new_job_id(), owner=owner_of(key), format=fmt,
-                       options=options_to_dict(options), request_id=request_id_of(request))
+                       options={**options_to_dict(options), "timeout_s": timeout_s},
+                       request_id=request_id_of(request))
     await runner.store.submit(record, data, settings.job_max_queued)
     logger.info("job %s queued pages=%d bytes=%d", record.id, len(reading.page_numbers),
                 len(data))

@@ -127,7 +127,8 @@ class JobRunner:
         if data is None:
             raise OCRServiceError("The job's upload is gone.")
         first_start = record.started_at or time.time()
-        budget = first_start + self.settings.job_timeout_s - time.time()
+        timeout_s = record.options.get("timeout_s", self.settings.job_timeout_s)
+        budget = first_start + timeout_s - time.time()
         if budget <= 0:
             raise RequestTimeout("The job did not finish before its deadline.")
         options = options_from_dict(record.options, time.monotonic() + budget)

@@ -12,43 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
 
 from app.errors import Busy
+from app.jobs.files import BlobFolder
 from app.jobs.model import JobError, JobRecord, JobStatus
+from app.jobs.sqlite_schema import SCHEMA, SELECT_JOB, TOMBSTONE_S, dump_error, job_from_row
 
 T = TypeVar("T")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY, owner TEXT NOT NULL, format TEXT NOT NULL, options TEXT NOT NULL,
-    request_id TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
-    started_at REAL, finished_at REAL, kind TEXT, page_count INTEGER NOT NULL DEFAULT 0,
-    page_numbers TEXT NOT NULL DEFAULT '[]', pages_done INTEGER NOT NULL DEFAULT 0,
-    error TEXT, expires_at REAL, forget_at REAL,
-    expired INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
-CREATE TABLE IF NOT EXISTS pages (
-    job_id TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (job_id, idx)
-);
-"""
-TOMBSTONE_S = 3600.0
-"""An expired job's record (no content) stays at least this long: its result answers
-410 job_expired rather than 404."""
-_SELECT_JOB = ("SELECT id, owner, format, options, request_id, status, created_at, started_at, "
-               "finished_at, kind, page_count, page_numbers, pages_done, error, expired "
-               "FROM jobs WHERE id=?")
-
 
 class SqliteJobStore:
     """Jobs of one process, kept in ``folder``."""
@@ -57,7 +35,8 @@ class SqliteJobStore:
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
-        self._uploads, self._results = folder / "uploads", folder / "results"
+        self._uploads = BlobFolder(folder / "uploads")
+        self._results = BlobFolder(folder / "results")
         self._lock = threading.RLock()  # re-entered by _submit's count-then-insert
         self._db: sqlite3.Connection | None = None
         self._wake = asyncio.Event()
@@ -67,19 +46,17 @@ class SqliteJobStore:
         await self._call(self._open)
 
     def _open(self) -> None:
-        for folder in (self._folder, self._uploads, self._results):
-            folder.mkdir(parents=True, exist_ok=True)
+        self._uploads.create()
+        self._results.create()
         db = sqlite3.connect(self._folder / "jobs.sqlite3", check_same_thread=False,
                              isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_SCHEMA)
+        db.executescript(SCHEMA)
         db.execute("UPDATE jobs SET status='queued' WHERE status='running'")
         self._db = db
         live = {row[0] for row in db.execute("SELECT id FROM jobs WHERE status='queued'")}
-        for path in self._uploads.iterdir():  # uploads of jobs that never got recorded
-            if path.name not in live:
-                path.unlink(missing_ok=True)
+        self._uploads.drop_all_but(live)  # uploads of jobs that never got recorded
 
     async def close(self) -> None:
         """Close the database."""
@@ -101,9 +78,7 @@ class SqliteJobStore:
         if queued >= max_queued:
             raise Busy(f"{queued} jobs are waiting (the limit is {max_queued}); retry later.",
                        headers={"Retry-After": "30"})
-        temp = self._uploads / f".{record.id}.part"
-        temp.write_bytes(upload)
-        os.replace(temp, self._uploads / record.id)
+        self._uploads.put(record.id, upload)
         self._sql(
             "INSERT INTO jobs (id, owner, format, options, request_id, status, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -116,8 +91,8 @@ class SqliteJobStore:
         return await self._call(self._get, job_id)
 
     def _get(self, job_id: str) -> JobRecord | None:
-        row = self._one(_SELECT_JOB, (job_id,))
-        return None if row is None else _record(row)
+        row = self._one(SELECT_JOB, (job_id,))
+        return None if row is None else job_from_row(row)
 
     async def claim(self, worker: str, wait_s: float) -> JobRecord | None:
         """The oldest queued job, now running (waits up to ``wait_s`` for one)."""
@@ -145,8 +120,7 @@ class SqliteJobStore:
 
     async def upload(self, job_id: str) -> bytes | None:
         """The kept upload."""
-        path = self._uploads / job_id
-        return await anyio.to_thread.run_sync(lambda: path.read_bytes() if path.exists() else None)
+        return await self._call(self._uploads.get, job_id)
 
     async def describe(
         self, job_id: str, kind: str, page_count: int, page_numbers: list[int]
@@ -193,20 +167,17 @@ class SqliteJobStore:
         if row is None or row[0] != JobStatus.RUNNING:
             return False
         if result is not None:
-            temp = self._results / f".{job_id}.part"
-            temp.write_bytes(result)
-            os.replace(temp, self._results / job_id)
+            self._results.put(job_id, result)
         now = time.time()
         self._sql("UPDATE jobs SET status=?, finished_at=?, error=?, expires_at=?, forget_at=? "
-                  "WHERE id=?", (status.value, now, _dump_error(error), now + ttl_s,
+                  "WHERE id=?", (status.value, now, dump_error(error), now + ttl_s,
                                  now + ttl_s + max(ttl_s, TOMBSTONE_S), job_id))
         self._drop_work(job_id)
         return True
 
     async def result(self, job_id: str) -> bytes | None:
         """The result file, if still kept."""
-        path = self._results / job_id
-        return await anyio.to_thread.run_sync(lambda: path.read_bytes() if path.exists() else None)
+        return await self._call(self._results.get, job_id)
 
     async def cancel(self, job_id: str) -> None:
         """Cancel (queued, running) or delete (finished) the job and its data."""
@@ -218,7 +189,7 @@ class SqliteJobStore:
             return
         if JobStatus(row[0]).finished:
             self._sql("DELETE FROM jobs WHERE id=?", (job_id,))
-            (self._results / job_id).unlink(missing_ok=True)
+            self._results.drop(job_id)
         else:
             self._sql("UPDATE jobs SET status='canceled', finished_at=?, expires_at=?, "
                       "forget_at=? WHERE id=?", (time.time(), time.time(), time.time(), job_id))
@@ -237,7 +208,7 @@ class SqliteJobStore:
     def _sweep(self, now: float) -> int:
         rows = self._all("SELECT id FROM jobs WHERE expired=0 AND expires_at < ?", (now,))
         for (job_id,) in rows:
-            (self._results / job_id).unlink(missing_ok=True)
+            self._results.drop(job_id)
             self._drop_work(job_id)
             self._sql("UPDATE jobs SET expired=1 WHERE id=?", (job_id,))
         self._sql("DELETE FROM jobs WHERE expired=1 AND forget_at < ?", (now,))
@@ -247,7 +218,7 @@ class SqliteJobStore:
 
     def _drop_work(self, job_id: str) -> None:
         self._sql("DELETE FROM pages WHERE job_id=?", (job_id,))
-        (self._uploads / job_id).unlink(missing_ok=True)
+        self._uploads.drop(job_id)
 
     def _sql(self, query: str, args: tuple[Any, ...] = ()) -> None:
         assert self._db is not None
@@ -266,19 +237,3 @@ class SqliteJobStore:
 
     async def _call(self, func: Callable[..., T], *args: Any) -> T:
         return await anyio.to_thread.run_sync(lambda: func(*args))
-
-
-def _dump_error(error: JobError | None) -> str | None:
-    return None if error is None else json.dumps(asdict(error))
-
-
-def _record(row: tuple[Any, ...]) -> JobRecord:
-    (job_id, owner, fmt, options, request_id, status, created, started, finished, kind,
-     page_count, page_numbers, pages_done, error, expired) = row
-    return JobRecord(
-        id=job_id, owner=owner, format=fmt, options=json.loads(options),
-        request_id=request_id, status=JobStatus(status), created_at=created,
-        started_at=started, finished_at=finished, kind=kind, page_count=page_count,
-        page_numbers=json.loads(page_numbers), pages_done=pages_done,
-        error=JobError(**json.loads(error)) if error else None, expired=bool(expired),
-    )
