@@ -140,8 +140,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--dpi", type=int, default=100)
+    parser.add_argument("--pages", type=int, default=100, help="pages of the stream/job scan")
+    parser.add_argument("--probes", type=int, default=20, help="interactive requests timed")
+    parser.add_argument("--store-pages", type=int, default=20, help="pages per store run")
     args = parser.parse_args()
-    pages, job_pages, probes, store_pages = (4, 8, 3, 3) if args.quick else (100, 200, 20, 20)
+    pages, job_pages, probes, store_pages = (
+        (4, 8, 3, 3) if args.quick else (args.pages, 200, args.probes, args.store_pages))
     small = max(2, pages // 10)
     result: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "dpi": args.dpi,
                               "pages": pages}

@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import redis
@@ -19,6 +19,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.config import Settings
+from app.jobs.model import ResultFormat
+from app.jobs.results import RENDERERS
 from app.main import create_app
 from bench.redis_server import redis_available, redis_server
 from tests.fakes import EchoEngine
@@ -231,3 +233,46 @@ def test_stream_errors_before_and_after_the_first_byte(make_client: Any) -> None
     assert [line["type"] for line in lines] == ["document", "page", "error"]
     assert lines[-1]["error"]["code"] == "internal"
     assert lines[-1]["error"]["request_id"] == response.headers["x-request-id"]
+
+
+def test_every_accepted_format_has_a_renderer() -> None:
+    assert set(get_args(ResultFormat)) == set(RENDERERS)
+
+
+def test_a_client_that_disconnects_stops_the_stream(tmp_path: Path) -> None:
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from bench.server import free_port
+
+    engine = EchoEngine(delay=0.2)
+    app = create_app(Settings(cache_dir=tmp_path, warmup=False), lambda _: engine)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started or httpx.get(f"{url}/health").status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        with httpx.Client(timeout=30) as http, http.stream(
+            "POST", f"{url}/ocr/stream", files={"file": grey_pdf(list(range(30)))},
+            data=FORM,
+        ) as response:
+            lines = response.iter_lines()
+            assert json.loads(next(lines))["type"] == "document"
+            assert json.loads(next(lines))["type"] == "page"
+        # The client is gone: pages in flight are cancelled, the rest never read.
+        time.sleep(1.5)
+        calls = len(engine.calls)
+        time.sleep(1.0)
+        assert len(engine.calls) == calls < 10
+        assert app.state.ocr.service.scheduler.queued == 0
+    finally:
+        server.should_exit = True
+        thread.join(30)

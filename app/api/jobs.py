@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
@@ -107,7 +107,7 @@ async def _visible(runner: JobRunner, job_id: str, key: str | None) -> JobRecord
 async def submit_job(
     request: Request, response: Response, state: StateDep, service: ServiceDep,
     settings: SettingsDep, key: ApiKey, file: FileField, options: OptionsDep,
-    format: Annotated[Literal["text", "json"], Form(
+    format: Annotated[ResultFormat, Form(
         description="The result's format: text (as /ocr) or json (as /ocr/json).")] = "json",
 ) -> JobAccepted:
     """Accept the document now, read it in the background (pages behind interactive ones).
@@ -126,8 +126,7 @@ async def submit_job(
     reading = await service.open(data, options, file.filename, file.content_type,
                                  limits=limits, priority=Priority.BACKGROUND)
     await reading.close()  # opened to check it; the runner opens it again
-    fmt: ResultFormat = format
-    record = JobRecord(id=new_job_id(), owner=owner_of(key), format=fmt,
+    record = JobRecord(id=new_job_id(), owner=owner_of(key), format=format,
                        options={**options_to_dict(options), "timeout_s": timeout_s},
                        request_id=request_id_of(request))
     await runner.store.submit(record, data, settings.job_max_queued)

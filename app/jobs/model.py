@@ -23,7 +23,7 @@ JOB_ID_BYTES: Final = 16
 _JOB_ID: Final = re.compile(r"^[0-9a-f]{32}$")
 
 ResultFormat = Literal["text", "json"]
-RESULT_FORMATS: Final[tuple[str, ...]] = ("text", "json")
+"""What POST /jobs accepts: the formats of ``app.jobs.results.RENDERERS`` (a test checks)."""
 
 
 class JobStatus(StrEnum):
