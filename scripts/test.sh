@@ -48,4 +48,5 @@ if ((!corpus)); then
 fi
 $py -m bench.suite --quick > logs/bench-suite-quick.log 2>&1 || { tail -40 logs/bench-suite-quick.log; exit 1; }
 $py -m bench.pdf_bench --quick > logs/bench-pdf-quick.json 2>/dev/null
-echo "bench quick runs ok: logs/bench-suite-quick.log, logs/bench-pdf-quick.json, logs/bench-layout-quick.log"
+$py -m bench.jobs_bench --quick > logs/bench-jobs-quick.json 2>/dev/null
+echo "bench quick runs ok: logs/bench-suite-quick.log, logs/bench-pdf-quick.json, logs/bench-layout-quick.log, logs/bench-jobs-quick.json"

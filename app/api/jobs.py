@@ -119,7 +119,7 @@ async def submit_job(
     timeout_ms = form.get("timeout_ms")  # validated by OptionsDep; a job's clock starts later
     timeout_s = settings.job_timeout_s
     if isinstance(timeout_ms, str):
-        timeout_s = min(timeout_s, int(timeout_ms) / 1000)
+        timeout_s = min(timeout_s, float(timeout_ms) / 1000)
     data = await read_upload(request, file, settings.max_upload_bytes)
     request.state.upload_bytes = len(data)
     limits = replace(service.limits, max_pages=settings.job_max_pages)
