@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import ServiceDep, SettingsDep, StateDep
 from app.api.options import FileField, OptionsDep, read_upload
+from app.api.stream import UPLOAD_ERRORS
 from app.engine.scheduler import Priority
 from app.errors import (
     JobCanceled,
@@ -103,7 +104,7 @@ async def _visible(runner: JobRunner, job_id: str, key: str | None) -> JobRecord
 
 
 @router.post("/jobs", status_code=202, summary="Submit a document as an asynchronous job",
-             responses={**{c: {"model": ErrorEnvelope} for c in (400, 413, 415, 422, 503)}})
+             responses=UPLOAD_ERRORS)
 async def submit_job(
     request: Request, response: Response, state: StateDep, service: ServiceDep,
     settings: SettingsDep, key: ApiKey, file: FileField, options: OptionsDep,

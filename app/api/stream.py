@@ -39,6 +39,19 @@ _EXAMPLE = (
 )
 
 
+UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorEnvelope, "description": text} for code, text in {
+        400: "empty_file: the upload has no bytes.",
+        413: "file_too_large, image_too_large or page_limit_exceeded (use `pages`).",
+        415: "unsupported_media_type: not an image or PDF, judged from the bytes.",
+        422: "missing_file, invalid_option, corrupt_file, invalid_pages, "
+        "pdf_password_required or pdf_password_incorrect.",
+        503: "not_ready (warming up) or busy (queue full; see Retry-After).",
+    }.items()
+}
+"""Errors of a route that opens an upload before answering (streams and jobs)."""
+
+
 def _line(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
@@ -79,7 +92,7 @@ async def ndjson_lines(reading: Reading, request: Request) -> AsyncIterator[byte
               "of /ocr/json) as soon as it is read, in page order, then an 'end' line with "
               "timings. An error after the first line ends the stream with an 'error' line "
               "holding the usual error body."},
-        **{c: {"model": ErrorEnvelope} for c in (400, 413, 415, 422, 503)},
+        **UPLOAD_ERRORS,
     },
 )
 async def ocr_stream(
