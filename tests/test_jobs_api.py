@@ -276,3 +276,18 @@ def test_a_client_that_disconnects_stops_the_stream(tmp_path: Path) -> None:
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+def test_a_finished_job_forgets_its_pdf_password(make_client: Any, tmp_path: Path,
+                                                 store: str) -> None:
+    client = make_client()
+    job = submit(client, [10], password="not-needed-but-sent").json()
+    assert wait_finished(client, job["id"])["status"] == "succeeded"
+    if store:
+        kept = redis.Redis.from_url(store).hget(f"ocr:job:{job['id']}", "options") or b""
+    else:
+        import sqlite3
+
+        with sqlite3.connect(tmp_path / "jobs" / "jobs.sqlite3") as db:
+            kept = db.execute("SELECT options FROM jobs").fetchone()[0].encode()
+    assert b"min_score" in kept and b"not-needed-but-sent" not in kept

@@ -45,6 +45,9 @@ _FINISH = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'finished_at', ARGV[2], 'error', ARGV[3])
 redis.call('DEL', KEYS[2], KEYS[3])
+local o = cjson.decode(redis.call('HGET', KEYS[1], 'options'))
+o.pdf.password = nil
+redis.call('HSET', KEYS[1], 'options', cjson.encode(o))
 if ARGV[5] == '1' then redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[4]) end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + math.max(tonumber(ARGV[4]), 3600000))
 redis.call('SREM', KEYS[5], ARGV[7])
@@ -54,7 +57,7 @@ _CANCEL = """
 local s = redis.call('HGET', KEYS[1], 'status')
 if not s then return 0 end
 if s == 'queued' or s == 'running' then
-  redis.call('HSET', KEYS[1], 'status', 'canceled', 'finished_at', ARGV[1])
+  redis.call('HSET', KEYS[1], 'status', 'canceled', 'finished_at', ARGV[1], 'options', '{}')
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   redis.call('DEL', KEYS[2], KEYS[3])
   redis.call('ZREM', KEYS[5], ARGV[3])

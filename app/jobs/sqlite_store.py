@@ -217,7 +217,10 @@ class SqliteJobStore:
     # --- helpers (worker threads, under the lock) -----------------------------
 
     def _drop_work(self, job_id: str) -> None:
+        # A finished job needs neither its pages nor its upload nor a PDF password.
         self._sql("DELETE FROM pages WHERE job_id=?", (job_id,))
+        self._sql("UPDATE jobs SET options=json_remove(options, '$.pdf.password') WHERE id=?",
+                  (job_id,))
         self._uploads.drop(job_id)
 
     def _sql(self, query: str, args: tuple[Any, ...] = ()) -> None:
