@@ -291,3 +291,9 @@ def test_a_finished_job_forgets_its_pdf_password(make_client: Any, tmp_path: Pat
         with sqlite3.connect(tmp_path / "jobs" / "jobs.sqlite3") as db:
             kept = db.execute("SELECT options FROM jobs").fetchone()[0].encode()
     assert b"min_score" in kept and b"not-needed-but-sent" not in kept
+
+
+def test_405_names_every_method_of_the_path(make_client: Any) -> None:
+    response = make_client().put("/jobs/" + "0" * 32)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET"
