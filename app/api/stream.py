@@ -22,8 +22,8 @@ from fastapi.responses import StreamingResponse
 
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.options import FileField, OptionsDep, read_upload
-from app.api.present import page_model
 from app.errors import OCRServiceError, request_id_of
+from app.formats.json import page_model
 from app.schemas import ErrorEnvelope
 from app.service import Reading
 
