@@ -175,6 +175,43 @@ class Settings(BaseSettings):
         16, ge=1, le=10_000, description="Text-layer characters that make a page 'text'."
     )
 
+    # --- jobs (POST /jobs) ---------------------------------------------------
+    jobs_dir: Path | None = Field(
+        None,
+        description="Embedded job store: SQLite database, uploads and results "
+        "(default: cache_dir/jobs). One process per folder.",
+    )
+    redis_url: SecretStr | None = Field(
+        None,
+        description="redis://host:port/db: job state, queue, uploads and results live in "
+        "Redis, shared by every replica. Empty: the embedded store (SQLite + files).",
+    )
+    job_max_queued: int = Field(
+        100, ge=1, le=100_000, description="Jobs waiting to start; beyond it 503 busy."
+    )
+    job_max_pages: int = Field(
+        2000, ge=1, le=100_000, description="Most pages one job may read (max_pages is the "
+        "synchronous limit).",
+    )
+    job_timeout_s: float = Field(
+        14_400.0, gt=0, le=7 * 86_400,
+        description="Deadline of one job from its start, in seconds; beyond it the job fails.",
+    )
+    job_result_ttl_s: float = Field(
+        86_400.0, gt=0, le=30 * 86_400,
+        description="How long a finished job's result is kept, in seconds; then it is removed.",
+    )
+    job_workers: int = Field(
+        1, ge=0, le=16,
+        description="Jobs one process runs at once (their pages queue behind interactive "
+        "ones); 0: this replica accepts and answers jobs but runs none.",
+    )
+    job_lease_s: float = Field(
+        60.0, ge=1, le=3600,
+        description="Redis mode: a job whose replica has not renewed its lease for this long "
+        "is taken over by another replica.",
+    )
+
     # --- service ------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Bind address of `python -m app`.")
     port: int = Field(8000, ge=1, le=65535, description="Port of `python -m app`.")
@@ -215,6 +252,14 @@ class Settings(BaseSettings):
         # A plain comma-separated string in the environment, not JSON.
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # Compose passes OCR_REDIS_URL= (empty) when no Redis is wanted.
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("device")
@@ -275,6 +320,11 @@ class Settings(BaseSettings):
         for derived in ("engine_workers", "threads_per_engine"):
             copy.__dict__.pop(derived, None)
         return copy
+
+    @property
+    def job_folder(self) -> Path:
+        """Where the embedded job store keeps its database and files."""
+        return self.jobs_dir or self.cache_dir / "jobs"
 
     @property
     def request_timeout_ms(self) -> int:

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger("app.errors")
 
@@ -140,6 +141,28 @@ class RequestTimeout(OCRServiceError):
     code = "timeout"
 
 
+class JobNotFound(OCRServiceError):
+    """No job with this id is visible to the caller (malformed, unknown or another key's)."""
+
+    status_code = 404
+    code = "job_not_found"
+
+
+class JobNotFinished(OCRServiceError):
+    status_code = 409
+    code = "job_not_finished"
+
+
+class JobExpired(OCRServiceError):
+    status_code = 410
+    code = "job_expired"
+
+
+class JobCanceled(OCRServiceError):
+    status_code = 410
+    code = "job_canceled"
+
+
 class EngineError(OCRServiceError):
     """The inference backend failed; the message is ours, never the backend's."""
 
@@ -218,7 +241,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         return await _service_error(request, exc.__cause__)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     request.state.error_code = code
-    return error_response(request, exc.status_code, code, str(exc.detail), exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the first route's methods; a path served by several
+        # routes (GET and DELETE /jobs/{id}) allows all of theirs.
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return error_response(request, exc.status_code, code, str(exc.detail), headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    return sorted(_methods_for(request.app.router.routes, request.scope))
+
+
+def _methods_for(routes: list[Any], scope: Any) -> set[str]:
+    methods: set[str] = set()
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's included routers
+        if included is not None:
+            methods |= _methods_for(included.routes, scope)
+        elif route.matches(scope)[0] is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return methods
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,9 +1,11 @@
-"""What the process owns, from start to stop: the model-set pool and the service.
+"""What the process owns, from start to stop: the model-set pool, the service, the jobs.
 
 The default set loads and warms up in the background so liveness answers at
 once and readiness turns 200 only when a first inference has run; the sets in
 ``OCR_PRELOAD_SETS`` load after it, the others on their first request. Nothing
 is created at import time: ``lifespan_for`` builds it all from the settings.
+The job store opens before requests arrive; its runner takes jobs (queued, and
+those a stopped process left running) once the default set is warm.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from app.config import Settings
 from app.engine.catalogue import build_catalogue
 from app.engine.pool import EngineFactory, EnginePool
 from app.engine.types import OCREngine
+from app.jobs.runner import JobRunner
+from app.jobs.store import job_store
+from app.jobs.telemetry import JobMetrics
 from app.service import OCRService
 from app.start_failure import log_start_failure
 from app.state import AppState, Phase
@@ -70,9 +75,9 @@ async def _start_pool(state: AppState, pool: EnginePool) -> None:
 
 
 def lifespan_for(
-    settings: Settings, factory: EngineFactory
+    settings: Settings, factory: EngineFactory, job_metrics: JobMetrics
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The app's lifespan: the pool from first load to last close."""
+    """The app's lifespan: the pool from first load to last close, the job runner."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,12 +94,19 @@ def lifespan_for(
         else:
             state.pool = EnginePool(catalogue, settings, factory, warmup_image)
             loader = asyncio.create_task(_start_pool(state, state.pool))
+        store = job_store(settings)
+        await store.open()
+        runner = JobRunner(store, settings, job_metrics, lambda: state.service)
+        runner.start()
+        state.jobs = runner
         try:
             yield
         finally:
             state.phase = Phase.STOPPING
             if loader is not None:
                 loader.cancel()
+            await runner.stop()  # jobs in progress resume at the next start
+            await store.close()
             if state.pool is not None:
                 await state.pool.close()
 

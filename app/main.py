@@ -13,12 +13,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api import annotate, health, models, ocr, paddlex, system
+from app.api import annotate, health, jobs, models, ocr, paddlex, stream, system
 from app.api import metrics as metrics_api
 from app.api.docs import install_docs
 from app.config import Settings
 from app.engine.pool import EngineFactory
 from app.errors import install_error_handlers
+from app.jobs.telemetry import JobMetrics
 from app.lifespan import default_engine_factory, lifespan_for, warmup_image
 from app.logs import RequestLogContext
 from app.metrics import Metrics, install_metrics, timed_engine_factory
@@ -40,7 +41,7 @@ def create_app(
         title="OCR service",
         version=__version__,
         description="PaddleOCR behind HTTP: images and PDFs in, text in reading order out.",
-        lifespan=lifespan_for(settings, factory),
+        lifespan=lifespan_for(settings, factory, JobMetrics(metrics.registry)),
         docs_url=None,  # /docs and /redoc come from install_docs: local assets, no CDN
         redoc_url=None,
     )
@@ -52,15 +53,17 @@ def create_app(
     app.include_router(system.router, dependencies=[ApiKeyDep])
     app.include_router(ocr.router, dependencies=[ApiKeyDep])
     app.include_router(annotate.router, dependencies=[ApiKeyDep])
+    app.include_router(stream.router, dependencies=[ApiKeyDep])
+    app.include_router(jobs.router, dependencies=[ApiKeyDep])
     app.include_router(models.router, dependencies=[ApiKeyDep])
     app.include_router(paddlex.router, dependencies=[ApiKeyDep])
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            expose_headers=["X-Request-ID", "Retry-After", "Location"],
         )
     app.add_middleware(RequestLogContext)  # inside RequestContextMiddleware: needs its id
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_upload_bytes)

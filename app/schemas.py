@@ -124,3 +124,5 @@ class SystemInfo(BaseModel):
     engine: dict[str, object]
     limits: dict[str, object]
     scheduler: dict[str, object]
+    jobs: dict[str, int] = Field(
+        default_factory=dict, description="Jobs queued and running now (every replica).")

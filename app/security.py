@@ -29,10 +29,13 @@ def require_api_key(
     settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     header_key: Annotated[str | None, Security(_header)],
-) -> None:
-    """Pass when no keys are configured or the request carries a configured key."""
+) -> str | None:
+    """Pass when no keys are configured or the request carries a configured key.
+
+    Returns the key that matched (None without keys): jobs belong to it.
+    """
     if not settings.api_keys:
-        return
+        return None
     offered = header_key or (bearer.credentials if bearer else None)
     if offered is None:
         raise Unauthorized(
@@ -45,6 +48,9 @@ def require_api_key(
         matched |= hmac.compare_digest(candidate, key.get_secret_value().encode())
     if not matched:
         raise Unauthorized("The API key is not valid.", headers={"WWW-Authenticate": "Bearer"})
+    return offered
 
 
 ApiKeyDep = Depends(require_api_key)
+ApiKey = Annotated[str | None, Depends(require_api_key)]
+"""The caller's API key in a route (the router-level check is not run twice)."""

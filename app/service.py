@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, TypeVar, TypeVarTuple, Unpack
@@ -30,7 +30,7 @@ from app.documents.sniff import sniff
 from app.documents.source import DocumentLimits, SourceDocument, open_document
 from app.domain import DecodedPage, Document, Line, MediaKind, Page, RequestOptions, Source
 from app.engine.pool import EnginePool, Lease
-from app.engine.scheduler import InferenceScheduler
+from app.engine.scheduler import InferenceScheduler, Priority
 from app.errors import RequestTimeout
 from app.layout import analyze
 
@@ -70,7 +70,7 @@ class Reading:
     def __init__(
         self, service: OCRService, document: SourceDocument, kind: MediaKind,
         options: RequestOptions, workdir: Path, timings: Timings, lease: Lease,
-        keep_images: bool = False,
+        keep_images: bool = False, priority: Priority = Priority.INTERACTIVE,
     ) -> None:
         self.kind = kind
         self.model = lease.entry.label
@@ -84,8 +84,9 @@ class Reading:
         self._lease = lease
         self._scheduler = lease.scheduler
         self._keep_images = keep_images
+        self._priority = priority
 
-    async def pages(self) -> AsyncIterator[Page]:
+    async def pages(self) -> AsyncGenerator[Page, None]:
         """Yield each selected page when it is read, in page order.
 
         Stopping early (or the caller being cancelled) drops the pages not yet
@@ -132,7 +133,7 @@ class Reading:
         if decoded.source is Source.OCR and decoded.image is not None:
             started = time.perf_counter()
             (result,) = await self._scheduler.run(
-                [decoded.image], self._options.engine, self._options.deadline
+                [decoded.image], self._options.engine, self._options.deadline, self._priority
             )
             ocr_s = time.perf_counter() - started
             self.timings.ocr += ocr_s
@@ -197,11 +198,16 @@ class OCRService:
         content_type: str | None = None,
         keep_images: KeepImages = "never",
         only_page: int | None = None,
+        *,
+        limits: DocumentLimits | None = None,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> Reading:
         """Sniff and open an upload (name and type only sharpen error messages).
 
         ``keep_images`` says which yielded pages keep their pixels (see ``KeepImages``);
-        ``only_page`` (1-based) reads that one page or frame alone.
+        ``only_page`` (1-based) reads that one page or frame alone. ``limits`` replace
+        the configured ones (a job's page limit is higher); background pages (jobs)
+        wait behind interactive ones on the engines and are never refused as busy.
         The caller must ``await reading.close()`` when done with it.
         """
         timings = Timings()
@@ -211,11 +217,12 @@ class OCRService:
         workdir: Path | None = None
         keep = keep_images == "always" or (keep_images == "images" and kind is not MediaKind.PDF)
         try:
-            # Refuse before decoding: under overload an answer that costs nothing.
-            lease.scheduler.refuse_if_full()
+            if priority is Priority.INTERACTIVE:
+                # Refuse before decoding: under overload an answer that costs nothing.
+                lease.scheduler.refuse_if_full()
             workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
             document = await self.in_thread(
-                open_document, data, kind, options.pdf, self.limits, workdir,
+                open_document, data, kind, options.pdf, limits or self.limits, workdir,
                 keep_images == "always", only_page,
             )
         except BaseException:
@@ -223,7 +230,7 @@ class OCRService:
             if workdir is not None:
                 shutil.rmtree(workdir, ignore_errors=True)
             raise
-        return Reading(self, document, kind, options, workdir, timings, lease, keep)
+        return Reading(self, document, kind, options, workdir, timings, lease, keep, priority)
 
     async def process(
         self,

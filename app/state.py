@@ -9,6 +9,7 @@ from app.config import Settings
 from app.engine.pool import EnginePool
 from app.engine.pool_snapshot import PoolSnapshot
 from app.engine.types import EngineInfo
+from app.jobs.runner import JobRunner
 from app.service import OCRService
 
 
@@ -43,6 +44,8 @@ class AppState:
     pool: EnginePool | None = None
     engine_info: EngineInfo | None = None
     """The default set's engine (what /system/info and the ocr_model metric describe)."""
+    jobs: JobRunner | None = None
+    """The job store and runner (set once the store is open)."""
     started_at: float = 0.0
     ready_after_s: float | None = None
 

@@ -19,10 +19,12 @@ if ! ls "${fonts[@]}" >/dev/null 2>&1; then
     exit 1
   fi
 fi
-# qpdf --check and pdftotext (poppler-utils) check the searchable PDFs in tests/test_formats.py.
+# qpdf --check and pdftotext (poppler-utils) check the searchable PDFs in tests/test_formats.py;
+# redis-server runs the Redis-mode job tests (tests/test_jobs_live.py starts it on loopback).
 missing=()
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [[ ${#missing[@]} -gt 0 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
@@ -46,4 +48,5 @@ if ((!corpus)); then
 fi
 $py -m bench.suite --quick > logs/bench-suite-quick.log 2>&1 || { tail -40 logs/bench-suite-quick.log; exit 1; }
 $py -m bench.pdf_bench --quick > logs/bench-pdf-quick.json 2>/dev/null
-echo "bench quick runs ok: logs/bench-suite-quick.log, logs/bench-pdf-quick.json, logs/bench-layout-quick.log"
+$py -m bench.jobs_bench --quick > logs/bench-jobs-quick.json 2>/dev/null
+echo "bench quick runs ok: logs/bench-suite-quick.log, logs/bench-pdf-quick.json, logs/bench-layout-quick.log, logs/bench-jobs-quick.json"

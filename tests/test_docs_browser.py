@@ -54,7 +54,7 @@ PAGES = {  # name -> (path, what to capture, window height)
     "docs-screenshot": ("/docs", "screenshot", 1400),
     # Taller than the whole page, so that opening the form scrolls nothing (a scrolled
     # headless screenshot comes out half blank); cut to its top 2600 px afterwards.
-    "docs-screenshot-ocr-json": ("/docs" + OCR_JSON_ANCHOR, "screenshot", 6000),
+    "docs-screenshot-ocr-json": ("/docs" + OCR_JSON_ANCHOR, "screenshot", 9000),
     "redoc": ("/redoc", "dom", 1400),
 }
 SHOT_SIZES = {"docs-screenshot": (1280, 1400), "docs-screenshot-ocr-json": (1280, 2600)}

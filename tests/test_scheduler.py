@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.domain import EngineOptions
-from app.engine.scheduler import InferenceScheduler
+from app.engine.scheduler import InferenceScheduler, Priority
 from app.errors import Busy, EngineError, RequestTimeout
 from tests.fakes import EchoEngine
 
@@ -123,3 +123,35 @@ async def test_several_workers_each_own_their_engine() -> None:
     finally:
         sched.close()
     assert not sched.alive
+
+
+async def test_interactive_pages_go_before_queued_background_pages() -> None:
+    engine = EchoEngine(delay=0.05)
+    sched = scheduler(engine)
+    finished: list[str] = []
+
+    async def run(name: str, value: int, priority: Priority) -> None:
+        await sched.run([page(value)], OPTS, soon(), priority)
+        finished.append(name)
+
+    try:
+        background = [asyncio.create_task(run(f"job{i}", i, Priority.BACKGROUND))
+                      for i in range(6)]
+        await asyncio.sleep(0.02)  # the first job page is on the engine now
+        await run("interactive", 99, Priority.INTERACTIVE)
+        await asyncio.gather(*background)
+        # Only the job page already running is ahead of it, never the queued ones.
+        assert finished.index("interactive") <= 1
+        assert sched.queued == 0 and sched.queued_background == 0
+    finally:
+        sched.close()
+
+
+async def test_background_pages_are_not_refused_by_a_full_queue() -> None:
+    sched = scheduler(EchoEngine(delay=0.01), max_queue=1)
+    try:
+        results = await asyncio.gather(
+            *(sched.run([page(v)], OPTS, soon(), Priority.BACKGROUND) for v in range(5)))
+        assert [r[0].lines[0].text for r in results] == ["0", "1", "2", "3", "4"]
+    finally:
+        sched.close()

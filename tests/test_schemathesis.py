@@ -129,6 +129,9 @@ def _schemathesis(server: LiveServer, report_dir: Path) -> subprocess.CompletedP
         str(Path(sys.executable).with_name("schemathesis")), "run",
         f"{server.url}/openapi.json",
         "--checks", "all",
+        # DELETE /jobs/{id} on a queued or running job cancels it, and its status then
+        # reads "canceled" for a while (issue 14) instead of 404: by design, not a leak.
+        "--exclude-checks", "use_after_free",
         "--max-examples", str(MAX_EXAMPLES),
         "--seed", str(SEED),
         "--workers", "2",

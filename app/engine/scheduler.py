@@ -5,6 +5,12 @@ worker takes pages first in, first out, gathers up to ``max_batch`` pages with
 equal options (waiting at most ``max_wait_ms`` for more) into one engine call,
 and resolves each caller's future with its own result or its own error.
 
+Pages carry a priority: interactive pages (synchronous requests, streams) are
+always taken before background pages (jobs), so a long job only fills the
+engines when no client is waiting; an interactive page waits at most for the
+engine call already running. Background pages are not counted against
+``max_queue`` (their runner keeps only a few in flight) and are never refused.
+
 Admission is bounded: a request whose pages do not fit in ``max_queue`` is
 refused at once with ``503 busy`` instead of waiting until its client gives up.
 Pages whose request timed out or went away are dropped before they reach the
@@ -17,12 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 
 from app.domain import EngineOptions, Image
 from app.engine.stats import SchedulerStats
@@ -32,6 +40,15 @@ from app.errors import Busy, EngineError, RequestTimeout
 logger = logging.getLogger("app.engine")
 
 
+class Priority(IntEnum):
+    """Who waits for a page: lower values are served first."""
+
+    INTERACTIVE = 0
+    BACKGROUND = 1
+    STOP = 2
+    """Not for pages: the stop signal sorts last, so close() finishes the queue first."""
+
+
 @dataclass(slots=True)
 class _Job:
     image: Image
@@ -39,6 +56,12 @@ class _Job:
     future: asyncio.Future[PageOCR]
     loop: asyncio.AbstractEventLoop
     deadline: float
+    priority: Priority = Priority.INTERACTIVE
+
+
+# (priority, arrival number, job or None to stop): the arrival number keeps pages of
+# one priority first in, first out and means tuples never compare their jobs.
+_Entry = tuple[int, int, _Job | None]
 
 
 class _Worker:
@@ -68,8 +91,10 @@ class InferenceScheduler:
         self.max_batch = max_batch
         self.max_wait_s = max_wait_ms / 1000
         self.stats = SchedulerStats()
-        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._jobs: queue.PriorityQueue[_Entry] = queue.PriorityQueue()
+        self._seq = itertools.count()
         self._admitted = 0
+        self._background = 0
         self._lock = threading.Lock()
         self._workers = [_Worker(e, i, self._run) for i, e in enumerate(engines)]
 
@@ -91,15 +116,20 @@ class InferenceScheduler:
     def close(self, timeout: float = 30.0) -> None:
         """Stop after the pages already queued; wait up to ``timeout`` seconds."""
         for _ in self._workers:
-            self._jobs.put(None)
+            self._jobs.put((Priority.STOP, next(self._seq), None))
         deadline = time.monotonic() + timeout
         for worker in self._workers:
             worker.thread.join(max(0.0, deadline - time.monotonic()))
 
     @property
     def queued(self) -> int:
-        """Pages admitted and not yet handed to an engine."""
+        """Interactive pages admitted and not yet handed to an engine."""
         return self._admitted
+
+    @property
+    def queued_background(self) -> int:
+        """Background (job) pages waiting for an engine."""
+        return self._background
 
     @property
     def alive(self) -> bool:
@@ -112,20 +142,23 @@ class InferenceScheduler:
         return max((now - w.busy_since for w in self._workers if w.busy_since), default=0.0)
 
     async def run(
-        self, images: Sequence[Image], options: EngineOptions, deadline: float
+        self, images: Sequence[Image], options: EngineOptions, deadline: float,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> list[PageOCR]:
         """OCR ``images``; all of them are admitted, or none (503 busy).
 
         ``deadline`` is a ``time.monotonic()`` instant: pages not started by then
-        are dropped and the call raises ``RequestTimeout``.
+        are dropped and the call raises ``RequestTimeout``. Background pages
+        wait until no interactive page does, and are never refused.
         """
         loop = asyncio.get_running_loop()
-        self._admit(len(images))
+        self._admit(len(images), priority)
         futures: list[asyncio.Future[PageOCR]] = []
         for image in images:
             future: asyncio.Future[PageOCR] = loop.create_future()
             futures.append(future)
-            self._jobs.put(_Job(image, options, future, loop, deadline))
+            job = _Job(image, options, future, loop, deadline, priority)
+            self._jobs.put((priority, next(self._seq), job))
         try:
             return await asyncio.wait_for(
                 asyncio.gather(*futures), timeout=max(0.0, deadline - time.monotonic())
@@ -152,25 +185,31 @@ class InferenceScheduler:
             headers={"Retry-After": "1"},
         )
 
-    def _admit(self, pages: int) -> None:
+    def _admit(self, pages: int, priority: Priority) -> None:
         with self._lock:
+            if priority is Priority.BACKGROUND:
+                self._background += pages
+                return
             if self._admitted + pages > self.max_queue:
                 self._refuse()
             self._admitted += pages
 
-    def _release(self, pages: int) -> None:
+    def _release(self, batch: list[_Job]) -> None:
+        background = sum(1 for job in batch if job.priority == Priority.BACKGROUND)
         with self._lock:
-            self._admitted -= pages
+            self._background -= background
+            self._admitted -= len(batch) - background
 
     # --- worker thread ------------------------------------------------------
 
     def _run(self, worker: _Worker) -> None:
         while True:
-            first = self._jobs.get()
+            entry = self._jobs.get()
+            first = entry[2]
             if first is None:
                 return
             batch = self._gather(first)
-            self._release(len(batch))
+            self._release(batch)
             try:
                 live = [job for job in batch if self._still_wanted(job)]
                 for group in _by_options(live):
@@ -185,11 +224,12 @@ class InferenceScheduler:
         until = time.monotonic() + self.max_wait_s
         while len(batch) < self.max_batch:
             try:
-                job = self._jobs.get(timeout=max(0.0, until - time.monotonic()))
+                entry = self._jobs.get(timeout=max(0.0, until - time.monotonic()))
             except queue.Empty:
                 break
+            job = entry[2]
             if job is None:
-                self._jobs.put(None)  # keep the stop signal for the loop
+                self._jobs.put(entry)  # keep the stop signal for the loop
                 break
             batch.append(job)
         return batch

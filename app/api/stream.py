@@ -1,0 +1,108 @@
+"""POST /ocr/stream: one NDJSON line per page, sent as soon as that page is read.
+
+The document is opened before the response starts, so a bad file or a limit is
+a normal 4xx envelope. After the first byte the status is sent and cannot
+change: an error then becomes a last line ``{"type": "error", "error": {...}}``.
+Pages go out in page order and are not kept, so memory stays flat however many
+pages the document has. A client that goes away cancels the stream (Starlette
+listens for the disconnect): pages in flight are cancelled, pages not started
+are never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from app.api.deps import ServiceDep, SettingsDep
+from app.api.options import FileField, OptionsDep, read_upload
+from app.errors import OCRServiceError, request_id_of
+from app.formats.json import page_model
+from app.schemas import ErrorEnvelope
+from app.service import Reading
+
+logger = logging.getLogger("app.api")
+router = APIRouter(tags=["ocr"])
+
+_EXAMPLE = (
+    '{"type":"document","request_id":"9f1c2b7e4d0a4c55","page_count":2,'
+    '"processed_pages":[1,2]}\n'
+    '{"type":"page","index":1,"width":1654,"height":2339,"source":"ocr","lines":[...]}\n'
+    '{"type":"page","index":2,"width":1654,"height":2339,"source":"ocr","lines":[...]}\n'
+    '{"type":"end","timings_ms":{"decode":210.4,"ocr":3120.9,"layout":4.1,"total":3340.2}}\n'
+)
+
+
+UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorEnvelope, "description": text} for code, text in {
+        400: "empty_file: the upload has no bytes.",
+        413: "file_too_large, image_too_large or page_limit_exceeded (use `pages`).",
+        415: "unsupported_media_type: not an image or PDF, judged from the bytes.",
+        422: "missing_file, invalid_option, corrupt_file, invalid_pages, "
+        "pdf_password_required or pdf_password_incorrect.",
+        503: "not_ready (warming up) or busy (queue full; see Retry-After).",
+    }.items()
+}
+"""Errors of a route that opens an upload before answering (streams and jobs)."""
+
+
+def _line(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+async def ndjson_lines(reading: Reading, request: Request) -> AsyncIterator[bytes]:
+    """The stream's lines; closes ``reading`` however the stream ends."""
+    request_id = request_id_of(request)
+    sources: list[str] = []
+    try:
+        yield _line({"type": "document", "request_id": request_id,
+                     "page_count": reading.page_count, "processed_pages": reading.page_numbers})
+        async with contextlib.aclosing(reading.pages()) as pages:
+            async for page in pages:
+                sources.append(page.source.value)
+                body = page_model(page).model_dump(mode="json")
+                yield _line({"type": "page", **body})
+        yield _line({"type": "end", "timings_ms": reading.timings.as_ms()})
+    except OCRServiceError as exc:
+        yield _line({"type": "error", "error": {"code": exc.code, "message": exc.message,
+                                                 "request_id": request_id}})
+    except Exception:
+        logger.exception("stream failed", extra={"request_id": request_id})
+        yield _line({"type": "error", "error": {"code": "internal", "request_id": request_id,
+                                                 "message": "Internal server error."}})
+    finally:
+        request.state.pages = len(sources)
+        request.state.page_sources = sources  # for /metrics
+        await reading.close()
+
+
+@router.post(
+    "/ocr/stream",
+    summary="OCR a document, stream pages as NDJSON",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/x-ndjson": {"example": _EXAMPLE}},
+              "description": "A 'document' line, one 'page' line per page (the page object "
+              "of /ocr/json) as soon as it is read, in page order, then an 'end' line with "
+              "timings. An error after the first line ends the stream with an 'error' line "
+              "holding the usual error body."},
+        **UPLOAD_ERRORS,
+    },
+)
+async def ocr_stream(
+    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
+    options: OptionsDep,
+) -> StreamingResponse:
+    """Pages of the document as they are read (errors before the first page: 4xx/5xx)."""
+    data = await read_upload(request, file, settings.max_upload_bytes)
+    request.state.upload_bytes = len(data)
+    request.state.backend = service.backend
+    reading = await service.open(data, options, file.filename, file.content_type)
+    del data
+    return StreamingResponse(ndjson_lines(reading, request), media_type="application/x-ndjson")
