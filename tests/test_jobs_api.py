@@ -121,6 +121,25 @@ def test_json_result_matches_ocr_json(make_client: Any) -> None:
     assert result["processed_pages"] == [1, 2]
 
 
+@pytest.mark.parametrize(("fmt", "media"), [("alto", "application/xml"),
+                                             ("hocr", "application/xhtml+xml"),
+                                             ("markdown", "text/markdown")])
+def test_document_formats_match_ocr(make_client: Any, fmt: str, media: str) -> None:
+    client = make_client()
+    job = submit(client, [60, 70], format=fmt).json()
+    assert wait_finished(client, job["id"])["status"] == "succeeded"
+    result = client.get(job["result_url"])
+    assert result.headers["content-type"].startswith(media)
+    sync = client.post("/ocr", files={"file": grey_pdf([60, 70])}, data={**FORM, "format": fmt})
+    assert sync.status_code == 200
+    if fmt == "markdown":
+        assert result.text == sync.text
+    else:  # request ids and timings differ; the pages' words do not
+        for word in ("60", "70"):
+            assert word in result.text and word in sync.text
+        assert result.text.count("<") == sync.text.count("<")
+
+
 def test_unknown_format_refused_and_timeout_applies(make_client: Any) -> None:
     client = make_client()
     bad = submit(client, [10], format="docx")

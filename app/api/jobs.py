@@ -39,7 +39,7 @@ from app.jobs.model import (
     same_owner,
     valid_job_id,
 )
-from app.jobs.results import media_type
+from app.jobs.results import media_type, needs_words
 from app.jobs.runner import JobRunner
 from app.schemas import ErrorEnvelope
 from app.security import ApiKey
@@ -109,13 +109,16 @@ async def submit_job(
     request: Request, response: Response, state: StateDep, service: ServiceDep,
     settings: SettingsDep, key: ApiKey, file: FileField, options: OptionsDep,
     format: Annotated[ResultFormat, Form(
-        description="The result's format: text (as /ocr) or json (as /ocr/json).")] = "json",
+        description="The result's format, written as /ocr writes it: text, json, hocr, alto "
+        "or markdown (the searchable PDF is not offered for jobs yet).")] = "json",
 ) -> JobAccepted:
     """Accept the document now, read it in the background (pages behind interactive ones).
 
     ``timeout_ms`` here bounds the job from its start (default ``OCR_JOB_TIMEOUT_S``).
     """
     runner = _runner(state)
+    if needs_words(format) and not options.engine.word_boxes:
+        options = replace(options, engine=replace(options.engine, word_boxes=True))
     form = await request.form()
     timeout_ms = form.get("timeout_ms")  # validated by OptionsDep; a job's clock starts later
     timeout_s = settings.job_timeout_s

@@ -22,7 +22,7 @@ JOB_ID_BYTES: Final = 16
 """128 random bits: ids cannot be guessed or enumerated."""
 _JOB_ID: Final = re.compile(r"^[0-9a-f]{32}$")
 
-ResultFormat = Literal["text", "json"]
+ResultFormat = Literal["text", "json", "hocr", "alto", "markdown"]
 """What POST /jobs accepts: the formats of ``app.jobs.results.RENDERERS`` (a test checks)."""
 
 

@@ -1,7 +1,6 @@
 """A finished job's pages rendered once into the result its client downloads.
 
-One function per format keyed by name, so a new format (hOCR, ALTO, PDF...) is one
-more entry here and one more value ``POST /jobs`` accepts.
+Every format comes from the one registry (``app.formats``), written as /ocr writes it.
 """
 
 from __future__ import annotations
@@ -10,9 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from app.api.present import json_response
 from app.domain import Document, RequestOptions
-from app.formats.text import document_text
+from app.formats import FORMATS, RenderContext, render
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,19 +25,31 @@ class ResultContext:
 Renderer = Callable[[Document, ResultContext], bytes]
 
 
-def _text(document: Document, context: ResultContext) -> bytes:
-    return document_text(document, context.options.text_layout).encode()
+def _via_registry(name: str) -> Renderer:
+    def write(document: Document, context: ResultContext) -> bytes:
+        render_context = RenderContext(
+            request_id=context.request_id,
+            model=context.model,
+            text_layout=context.options.text_layout,
+            words=context.options.engine.word_boxes,
+        )
+        return render(document, name, render_context)[0]
+
+    return write
 
 
-def _json(document: Document, context: ResultContext) -> bytes:
-    return json_response(document, context.request_id, context.model).model_dump_json().encode()
-
-
+# The searchable PDF is built on the client's file, which a job keeps only until its
+# pages are read: it is not offered here (yet).
+JOB_FORMATS: Final = ("text", "json", "hocr", "alto", "markdown")
 RENDERERS: Final[dict[str, tuple[str, Renderer]]] = {
-    "text": ("text/plain; charset=utf-8", _text),
-    "json": ("application/json", _json),
+    name: (FORMATS[name].media_type, _via_registry(name)) for name in JOB_FORMATS
 }
 """Format name -> (media type, renderer)."""
+
+
+def needs_words(fmt: str) -> bool:
+    """Whether the job's pages must be read with word boxes for ``fmt``."""
+    return FORMATS[fmt].needs_words
 
 
 def render_result(fmt: str, document: Document, context: ResultContext) -> bytes:
