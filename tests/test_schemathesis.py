@@ -124,9 +124,20 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.stop()
 
 
+# A job canceled by DELETE answers 410 job_canceled on its result (issue 14): the stateful
+# phase deletes jobs it created, so 410 is an expected answer to valid data, as 404 is.
+CONFIG = """
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "401", "403", "404", "409", "410", "429", "5xx"]
+"""
+
+
 def _schemathesis(server: LiveServer, report_dir: Path) -> subprocess.CompletedProcess[str]:
+    config = report_dir / "schemathesis.toml"
+    report_dir.mkdir(parents=True, exist_ok=True)
+    config.write_text(CONFIG, encoding="utf-8")
     command = [
-        str(Path(sys.executable).with_name("schemathesis")), "run",
+        str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(config), "run",
         f"{server.url}/openapi.json",
         "--checks", "all",
         # DELETE /jobs/{id} on a queued or running job cancels it, and its status then
@@ -134,7 +145,10 @@ def _schemathesis(server: LiveServer, report_dir: Path) -> subprocess.CompletedP
         "--exclude-checks", "use_after_free",
         "--max-examples", str(MAX_EXAMPLES),
         "--seed", str(SEED),
-        "--workers", "2",
+        # One worker: with two, Hypothesis parses lambda sources from two threads and
+        # CPython 3.11.7's ast raises "SystemError: AST constructor recursion depth
+        # mismatch" inside Schemathesis (seen in its coverage phase), an error of the tool.
+        "--workers", "1",
         "--phases", "examples,coverage,fuzzing,stateful",
         "--header", f"Authorization: Bearer {API_KEY}",
         "--request-timeout", "60",
