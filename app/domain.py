@@ -26,6 +26,22 @@ PdfMode = Literal["auto", "text", "ocr"]
 TextLayout = Literal["lines", "paragraphs"]
 
 
+def map_back(point: Point, clockwise: int, width: float, height: float) -> Point:
+    """A point of the page turned by ``clockwise`` degrees, on the original page (w x h).
+
+    The one piece of geometry both the engine (auto-rotate's readings) and layout
+    (ordering turned pages upright) need.
+    """
+    x, y = point
+    if clockwise == 90:
+        return (y, height - x)
+    if clockwise == 180:
+        return (width - x, height - y)
+    if clockwise == 270:
+        return (width - y, x)
+    return (x, y)
+
+
 class MediaKind(StrEnum):
     """What an upload is, judged from its bytes alone."""
 

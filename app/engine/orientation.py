@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.domain import BBox, Image, Line, Point, Word
+from app.domain import BBox, Image, Line, Word, map_back
 
 Reader = Callable[[list[Image]], list[list[Line]]]
 
@@ -61,18 +61,6 @@ def candidate_rotations(lines: Sequence[Line]) -> list[int]:
 def rotate(image: Image, clockwise: int) -> Image:
     """The page turned clockwise by a multiple of 90 degrees."""
     return np.ascontiguousarray(np.rot90(image, k=-(clockwise // 90)))
-
-
-def map_back(point: Point, clockwise: int, width: int, height: int) -> Point:
-    """A point of the page turned by ``clockwise`` degrees, on the original page (w x h)."""
-    x, y = point
-    if clockwise == 90:
-        return (y, height - x)
-    if clockwise == 180:
-        return (width - x, height - y)
-    if clockwise == 270:
-        return (width - y, x)
-    return (x, y)
 
 
 def upright(

@@ -7,7 +7,7 @@ the upright page, so layout works there and hands back the original coordinates.
 
 from __future__ import annotations
 
-from app.domain import BBox, Point
+from app.domain import BBox, Point, map_back
 
 
 def to_upright(point: Point, clockwise: int, width: float, height: float) -> Point:
@@ -22,21 +22,9 @@ def to_upright(point: Point, clockwise: int, width: float, height: float) -> Poi
     return (x, y)
 
 
-def from_upright(point: Point, clockwise: int, width: float, height: float) -> Point:
-    """The inverse of ``to_upright``: a point of the turned page, on the page as sent."""
-    x, y = point
-    if clockwise == 90:
-        return (y, height - x)
-    if clockwise == 180:
-        return (width - x, height - y)
-    if clockwise == 270:
-        return (width - y, x)
-    return (x, y)
-
-
 def box_from_upright(box: BBox, clockwise: int, width: float, height: float) -> BBox:
     """An upright box as an axis-aligned box on the page as sent."""
-    corners = [from_upright(p, clockwise, width, height)
+    corners = [map_back(p, clockwise, width, height)
                for p in ((box[0], box[1]), (box[2], box[3]))]
     xs, ys = [p[0] for p in corners], [p[1] for p in corners]
     return (min(xs), min(ys), max(xs), max(ys))
