@@ -17,8 +17,8 @@ import uvicorn
 from pydantic import ValidationError
 
 from app.config import Settings
-from app.logs import configure_logging, logging_config
 from app.main import EngineFactory, create_app
+from app.observability.log_config import configure_logging, logging_config
 from app.server import GracefulServer
 
 EXIT_INVALID_SETTINGS = 2

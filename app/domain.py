@@ -9,21 +9,75 @@ came from).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Literal
+from enum import IntEnum, StrEnum
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-Image = npt.NDArray[np.uint8]
+Pixels = npt.NDArray[np.uint8]
 """An RGB page, shape (height, width, 3), dtype uint8."""
 
 Point = tuple[float, float]
 BBox = tuple[float, float, float, float]
 """Axis-aligned box (x_min, y_min, x_max, y_max) in pixels of the page."""
 
-PdfMode = Literal["auto", "text", "ocr"]
 TextLayout = Literal["lines", "paragraphs"]
+
+MIN_DPI: Final = 72
+"""Lowest PDF render resolution: below it body text is too small to read."""
+MAX_DPI: Final = 600
+"""Highest PDF render resolution: above it pages grow past any useful size."""
+
+
+class PdfMode(StrEnum):
+    """Where a PDF page's text comes from."""
+
+    AUTO = "auto"
+    """The text layer where a page has trustworthy text, OCR elsewhere."""
+    TEXT = "text"
+    """The text layer only (a warning on pages whose layer is not trustworthy)."""
+    OCR = "ocr"
+    """Render and OCR every page."""
+
+
+class Priority(IntEnum):
+    """Who waits for a page on the engines: lower values are served first."""
+
+    INTERACTIVE = 0
+    """A client waiting for its answer (requests, streams)."""
+    BACKGROUND = 1
+    """A job: uses engine time nobody is waiting for; never refused as busy."""
+
+
+class OutputFormat(StrEnum):
+    """Every answer the service writes: the one list of format names.
+
+    ``app.formats.registry`` maps each to its writer and what it needs.
+    """
+
+    TEXT = "text"
+    JSON = "json"
+    HOCR = "hocr"
+    ALTO = "alto"
+    PDF = "pdf"
+    MARKDOWN = "markdown"
+    PNG = "png"
+    """One page with its lines drawn (POST /ocr/annotate)."""
+    DEBUG = "debug"
+    """The JSON answer with dropped lines and options (POST /ocr/debug)."""
+
+
+class PixelNeed(StrEnum):
+    """Which read pages keep their decoded pixels (``Page.image``) for a format."""
+
+    NEVER = "never"
+    """None: memory stays flat however many pages a document has."""
+    IMAGES = "images"
+    """Pages of image uploads only: a searchable PDF embeds them (a PDF's own pages are
+    never re-rasterized)."""
+    ALWAYS = "always"
+    """Every page (a PDF's text-layer pages are then rendered too): formats that draw."""
 
 
 def map_back(point: Point, clockwise: int, width: float, height: float) -> Point:
@@ -143,7 +197,7 @@ class DecodedPage:
     index: int
     width: int
     height: int
-    image: Image | None = None
+    image: Pixels | None = None
     text_lines: tuple[Line, ...] | None = None
     text_layer_note: str | None = None
 
@@ -168,7 +222,7 @@ class Page:
     """Lines below the request's ``min_score`` (not part of the layout)."""
     text_layer_note: str | None = None
     ocr_seconds: float = 0.0
-    image: Image | None = field(default=None, repr=False, compare=False)
+    image: Pixels | None = field(default=None, repr=False, compare=False)
     """The decoded pixels, kept only when the caller asked for them (``keep_images``):
     formats that draw or embed the page need them, the others never hold them."""
 
@@ -206,25 +260,35 @@ class EngineOptions:
 
 @dataclass(frozen=True, slots=True)
 class PdfOptions:
-    """How to turn a PDF into pages (validated again when the PDF is opened)."""
+    """How to turn a PDF into pages (checked where the options are built)."""
 
-    mode: PdfMode = "auto"
+    mode: PdfMode = PdfMode.AUTO
     pages: str | None = None
-    """1-based selection such as "1-3,5,9-"; None or blank selects every page."""
+    """1-based selection such as "1-3,5,9-" (PDFs only); None or blank selects every page."""
     dpi: int = 200
+    """Render resolution of OCR pages, ``MIN_DPI`` to ``MAX_DPI``."""
     password: str | None = field(default=None, repr=False)  # never in logs or tracebacks
 
 
 @dataclass(frozen=True, slots=True)
 class RequestOptions:
-    """Everything one request asked for. Immutable, passed along, never stored."""
+    """Everything one request (or job) asked for: immutable, passed along, never stored
+    on a shared object. Built and checked once, where the request is translated
+    (``app.api.options``, the PaddleX route, a job's stored record)."""
 
     min_score: float
     engine: EngineOptions
     deadline: float
+    """``time.monotonic()`` instant after which the work is abandoned (504)."""
     pdf: PdfOptions = field(default_factory=PdfOptions)
     text_layout: TextLayout = "lines"
     model_set: str | None = None
     """The model set to read with (a catalogue name); None: the default set."""
     words: bool = False
     """JSON lines carry their words (text and box)."""
+    format: OutputFormat = OutputFormat.TEXT
+    """The answer the service renders."""
+    priority: Priority = Priority.INTERACTIVE
+    pages: tuple[int, ...] | None = None
+    """0-based pages (or frames) to read, in order; overrides ``pdf.pages`` (a job resuming
+    its pages not yet kept, the annotate view's one page). None: ``pdf.pages`` decides."""

@@ -20,16 +20,16 @@ import numpy as np
 from fastapi import FastAPI
 from PIL import Image, ImageDraw
 
+from app.api.state import AppState, Phase
 from app.config import Settings
 from app.engine.catalogue import build_catalogue
 from app.engine.pool import EngineFactory, EnginePool
+from app.engine.start_failure import log_start_failure
 from app.engine.types import OCREngine
 from app.jobs.runner import JobRunner
 from app.jobs.store import job_store
 from app.jobs.telemetry import JobMetrics
 from app.service import OCRService
-from app.start_failure import log_start_failure
-from app.state import AppState, Phase
 
 logger = logging.getLogger("app.main")
 
@@ -75,14 +75,18 @@ async def _start_pool(state: AppState, pool: EnginePool) -> None:
 
 
 def lifespan_for(
-    settings: Settings, factory: EngineFactory, job_metrics: JobMetrics
+    state: AppState, factory: EngineFactory, job_metrics: JobMetrics
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The app's lifespan: the pool from first load to last close, the job runner."""
+    """The app's lifespan: fills ``state`` with the pool from first load to last close,
+    the service and the job runner."""
+    settings = state.settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = AppState(settings=settings, started_at=time.monotonic())
-        app.state.ocr = state
+        # A fresh start each time the app starts (tests start one app more than once).
+        state.phase, state.service, state.pool, state.jobs = Phase.STARTING, None, None, None
+        state.engine_info, state.ready_after_s = None, None
+        state.started_at = time.monotonic()
         loader: asyncio.Task[None] | None = None
         try:
             catalogue = build_catalogue(settings)

@@ -20,7 +20,7 @@ from types import FrameType
 
 import uvicorn
 
-from app.state import AppState, Phase
+from app.api.state import AppState, Phase
 
 logger = logging.getLogger("app.main")
 

@@ -84,11 +84,11 @@ def _cer(pdf: bytes, truth_files: list[str], truths: dict[str, str]) -> float | 
 
 async def _format_costs(quick: bool) -> list[dict[str, Any]]:
     from app.config import Settings
-    from app.domain import EngineOptions, PdfOptions, RequestOptions
+    from app.domain import EngineOptions, OutputFormat, PdfOptions, PixelNeed, RequestOptions
     from app.engine.catalogue import build_catalogue
     from app.engine.pool import EnginePool
-    from app.formats import FORMATS as REGISTRY
-    from app.formats import RenderContext, render
+    from app.formats.base import RenderContext
+    from app.formats.registry import FORMATS as REGISTRY
     from app.lifespan import default_engine_factory, warmup_image
     from app.service import OCRService
 
@@ -108,27 +108,32 @@ async def _format_costs(quick: bool) -> list[dict[str, Any]]:
                                   deadline=time.monotonic() + 3600,
                                   pdf=PdfOptions(dpi=settings.pdf_dpi))
             # Warm, then the same read without and with word boxes.
-            await service.process(data, base)
-            plain = await service.process(data, base)
-            words_options = replace(base, engine=replace(base.engine, word_boxes=True))
-            document = await service.process(data, words_options, keep_images="images")
+            await service.read(data, base)
+            plain = await service.read(data, base)
+            # Word boxes and the pixels of image pages: what the searchable PDF needs.
+            words_options = replace(base, engine=replace(base.engine, word_boxes=True),
+                                    format=OutputFormat.PDF)
+            assert REGISTRY[OutputFormat.PDF].pixels is PixelNeed.IMAGES
+            document = await service.read(data, words_options)
             pages = len(document.pages)
             # The OCR's own CPU time is spread over ONNX Runtime's threads; its
             # wall time is what a client waits for a page.
             ocr_s = {"no_words": plain.timings_ms["ocr"] / 1000 / pages,
                      "words": document.timings_ms["ocr"] / 1000 / pages}
-            context = RenderContext(model=service.model_name, upload=data, kind=document.kind,
-                                    dpi=settings.pdf_dpi, filename=label)
+            facts = {"model": service.model_name, "upload": data, "kind": document.kind,
+                     "filename": label}
             page_s = document.timings_ms["total"] / 1000 / pages
             costs = {}
             for name in FORMATS:
-                assert name in REGISTRY
+                assert OutputFormat(name) in REGISTRY
                 walls, cpus = [], []
                 for _ in range(3):
                     # Thread CPU time as well as wall time: under other agents' load
                     # the wall clock counts waiting for a core, the CPU time does not.
                     started, cpu = time.perf_counter(), time.thread_time()
-                    render(document, name, context)
+                    chosen = OutputFormat(name)
+                    context = RenderContext(replace(words_options, format=chosen), **facts)
+                    REGISTRY[chosen].write(document, context)
                     walls.append(time.perf_counter() - started)
                     cpus.append(time.thread_time() - cpu)
                 per_page, cpu_page = min(walls) / pages, min(cpus) / pages

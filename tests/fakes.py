@@ -9,7 +9,8 @@ import os
 import threading
 import time
 
-from app.engine.types import EngineInfo, EngineOptions, Image, Line, PageOCR
+from app.domain import EngineOptions, Line, Pixels
+from app.engine.types import EngineInfo, PageOCR
 
 INFO = EngineInfo(backend="fake", device="cpu", model_set="fake", det_model="d", rec_model="r")
 
@@ -28,7 +29,7 @@ class EchoEngine:
     def info(self) -> EngineInfo:
         return INFO
 
-    def predict(self, images: list[Image], options: EngineOptions) -> list[PageOCR]:
+    def predict(self, images: list[Pixels], options: EngineOptions) -> list[PageOCR]:
         if not self._busy.acquire(blocking=False):
             self.overlapped = True
             self._busy.acquire()

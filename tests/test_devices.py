@@ -22,7 +22,7 @@ from app.engine.accelerators import Problem
 from app.engine.cuda_driver import DriverStatus
 from app.engine.types import EngineInfo
 from app.errors import DeviceUnavailable, EngineError
-from app.metrics_gpu import GpuMemoryCollector
+from app.observability.gpu_collector import GpuMemoryCollector
 
 GPU_PROBLEM = Problem("the NVIDIA driver found no usable GPU", "CUDA_ERROR_NO_DEVICE")
 

@@ -146,3 +146,13 @@ def test_service_survives_bad_inputs(client: httpx.Client) -> None:
     response = client.post("/ocr", files={"file": corpus_bytes("cnocr_helloworld.jpg")})
     assert response.status_code == 200
     assert "Hello world" in response.text
+
+
+@pytest.mark.parametrize("dpi", ["71", "601"])
+def test_dpi_outside_its_range_is_refused_where_options_are_built(
+    client: httpx.Client, dpi: str
+) -> None:
+    # Checked once, when the form becomes RequestOptions: documents never see such a value.
+    response = client.post("/ocr", files={"file": ("a.pdf", corpus_bytes("pypdf_crazyones.pdf"))},
+                           data={"dpi": dpi})
+    assert "dpi" in assert_error(response, 422, "invalid_option")["message"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pikepdf
@@ -17,12 +18,25 @@ import pytest
 from PIL import Image
 
 from app.api.negotiate import choose_format
-from app.domain import Block, Document, Line, MediaKind, Page, PageLayout, Paragraph, Source, Word
+from app.domain import (
+    Block,
+    Document,
+    EngineOptions,
+    Line,
+    MediaKind,
+    OutputFormat,
+    Page,
+    PageLayout,
+    Paragraph,
+    RequestOptions,
+    Source,
+    Word,
+)
 from app.engine.words import from_tokens
 from app.errors import NotAcceptable, RenderFailed
-from app.formats import FORMATS, RenderContext, render
-from app.formats.base import line_words
+from app.formats.base import RenderContext, line_words
 from app.formats.markdown import escape
+from app.formats.registry import FORMATS, OCR_FORMATS
 from app.layout import analyze
 from tests.formats_checks import (
     alto_schema,
@@ -36,6 +50,25 @@ from tests.formats_checks import (
 WORDS = [("Invoice", (100, 100, 260, 140)), ("number", (280, 100, 420, 140)),
          ("4711", (440, 100, 530, 140)), ("Total:", (100, 300, 230, 340)),
          ("12,50", (250, 300, 360, 340))]
+
+
+OPTIONS = RequestOptions(min_score=0.5, engine=EngineOptions(), deadline=0.0)
+
+
+def context(**facts: Any) -> dict[str, Any]:
+    """The facts of a render context besides the options (the format is chosen by name)."""
+    return facts
+
+
+def render(document: Document, name: str, facts: dict[str, Any]) -> tuple[bytes, str]:
+    """``document`` written by the registry's writer for ``name``: (body, media type);
+    ``facts`` may hold the PDF render ``dpi`` (an option) besides the context's facts."""
+    chosen = FORMATS[OutputFormat(name)]
+    facts = dict(facts)
+    options = replace(OPTIONS, format=OutputFormat(name))
+    if "dpi" in facts:
+        options = replace(options, pdf=replace(options.pdf, dpi=facts.pop("dpi")))
+    return chosen.write(document, RenderContext(options=options, **facts)), chosen.media_type
 
 
 def _line(words: list[tuple[str, tuple[float, float, float, float]]]) -> Line:
@@ -71,7 +104,7 @@ def test_pdf_from_png_places_each_word_on_its_box(tmp_path: Path) -> None:
     Image.fromarray(pixels).save(png, "PNG", dpi=(150, 150))
     lines = [_line(WORDS[:3]), _line(WORDS[3:])]
     document = _document(MediaKind.PNG, [_page(0, 600, 800, lines, image=pixels)])
-    body, media = render(document, "pdf", RenderContext(upload=png.getvalue(),
+    body, media = render(document, "pdf", context(upload=png.getvalue(),
                                                         kind=MediaKind.PNG))
     assert media == "application/pdf"
     qpdf_check(body, tmp_path)
@@ -91,7 +124,7 @@ def test_pdf_from_jpeg_embeds_the_jpeg_as_is() -> None:
     Image.fromarray(pixels).save(jpeg, "JPEG", quality=80)  # no dpi: 300 assumed
     document = _document(MediaKind.JPEG, [_page(0, 300, 400, [_line(WORDS[:1])],
                                                 image=pixels)])
-    body, _ = render(document, "pdf", RenderContext(upload=jpeg.getvalue(),
+    body, _ = render(document, "pdf", context(upload=jpeg.getvalue(),
                                                     kind=MediaKind.JPEG))
     with pikepdf.open(io.BytesIO(body)) as pdf:
         (page,) = pdf.pages
@@ -111,7 +144,7 @@ def test_turned_page_words_run_along_the_text(tmp_path: Path) -> None:
     lines = [_line(turned[:3]), _line(turned[3:])]
     document = _document(MediaKind.PNG, [_page(0, width, height, lines, rotation=90,
                                                image=pixels)])
-    body, _ = render(document, "pdf", RenderContext(upload=png.getvalue(),
+    body, _ = render(document, "pdf", context(upload=png.getvalue(),
                                                     kind=MediaKind.PNG))
     qpdf_check(body, tmp_path)
     (found,) = pdf_words(body, 72)
@@ -140,7 +173,7 @@ def test_text_layer_over_a_pdf_page_respects_rotate_and_boxes(tmp_path: Path,
     words = [(t, (x0 / 2, y0 / 2, x1 / 2, y1 / 2)) for t, (x0, y0, x1, y1) in WORDS]
     document = _document(MediaKind.PDF, [_page(0, width, height,
                                                [_line(words[:3]), _line(words[3:])])])
-    body, _ = render(document, "pdf", RenderContext(upload=source.getvalue(),
+    body, _ = render(document, "pdf", context(upload=source.getvalue(),
                                                     kind=MediaKind.PDF, dpi=dpi))
     qpdf_check(body, tmp_path)
     (found,) = pdf_words(body, dpi)
@@ -153,7 +186,7 @@ def test_text_layer_over_a_pdf_page_respects_rotate_and_boxes(tmp_path: Path,
 def test_pdf_writer_failure_is_a_typed_error() -> None:
     document = _document(MediaKind.PDF, [_page(0, 100, 100, [_line(WORDS[:1])])])
     with pytest.raises(RenderFailed):
-        render(document, "pdf", RenderContext(upload=b"%PDF-1.4 not really", kind=MediaKind.PDF))
+        render(document, "pdf", context(upload=b"%PDF-1.4 not really", kind=MediaKind.PDF))
 
 
 def test_cjk_text_layer_copies_without_spaces() -> None:
@@ -164,7 +197,7 @@ def test_cjk_text_layer_copies_without_spaces() -> None:
     line = _line(chars)
     line = Line("正品促销", line.score, line.polygon, line.words)
     body, _ = render(_document(MediaKind.PNG, [_page(0, 400, 300, [line], image=pixels)]),
-                     "pdf", RenderContext(upload=png.getvalue(), kind=MediaKind.PNG))
+                     "pdf", context(upload=png.getvalue(), kind=MediaKind.PNG))
     assert "正品促销" in pdftotext(body)
 
 
@@ -172,13 +205,13 @@ def test_hocr_and_alto_are_valid_and_carry_every_word() -> None:
     lines = [_line(WORDS[:3]), _line(WORDS[3:])]
     lines.append(Line("a & b <c>", None, ((10, 500), (200, 500), (200, 530), (10, 530))))
     document = _document(MediaKind.PNG, [_page(0, 600, 800, lines)])
-    context = RenderContext(model="embedded", filename='scan "1".png')
-    hocr, _ = render(document, "hocr", context)
+    facts = context(model="embedded", filename='scan "1".png')
+    hocr, _ = render(document, "hocr", facts)
     root = check_hocr(hocr)
     ns = {"h": "http://www.w3.org/1999/xhtml"}
     words = root.xpath("//h:span[@class='ocrx_word']/text()", namespaces=ns)
     assert words == [t for t, _ in WORDS] + ["a", "&", "b", "<c>"]
-    alto, media = render(document, "alto", context)
+    alto, media = render(document, "alto", facts)
     assert media == "application/xml"
     alto_schema().validate(io.BytesIO(alto))
     assert alto.count(b"<String ") == len(words)
@@ -197,7 +230,7 @@ def test_markdown_paragraphs_headings_and_escaping() -> None:
     ))
     page = Page(0, 100, 100, Source.OCR, layout)
     document = _document(MediaKind.PNG, [page, replace(page, index=1)])
-    markdown = render(document, "markdown", RenderContext())[0].decode()
+    markdown = render(document, "markdown", context())[0].decode()
     page_one = "## Big Title\n\nfirst paragraph\n\n\\# second\n"
     assert markdown == f"<!-- page 1 -->\n\n{page_one}\n<!-- page 2 -->\n\n{page_one}"
 
@@ -239,4 +272,5 @@ def test_unacceptable(accept: str) -> None:
 
 
 def test_registry_covers_every_format() -> None:
-    assert set(FORMATS) == {"text", "json", "hocr", "alto", "pdf", "markdown"}
+    assert set(FORMATS) == set(OutputFormat)
+    assert set(OCR_FORMATS) == {"text", "json", "hocr", "alto", "pdf", "markdown"}

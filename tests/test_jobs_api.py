@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import pytest
 import redis
@@ -19,8 +19,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.config import Settings
-from app.jobs.model import ResultFormat
-from app.jobs.results import RENDERERS
+from app.formats.registry import FORMATS, JOB_FORMATS
 from app.main import create_app
 from bench.redis_server import redis_available, redis_server
 from tests.fakes import EchoEngine
@@ -254,8 +253,13 @@ def test_stream_errors_before_and_after_the_first_byte(make_client: Any) -> None
     assert lines[-1]["error"]["request_id"] == response.headers["x-request-id"]
 
 
-def test_every_accepted_format_has_a_renderer() -> None:
-    assert set(get_args(ResultFormat)) == set(RENDERERS)
+def test_jobs_offer_the_registry_s_job_formats(tmp_path: Path) -> None:
+    assert {f.value for f in JOB_FORMATS} == {"text", "json", "hocr", "alto", "markdown"}
+    assert all(FORMATS[f].for_jobs for f in JOB_FORMATS)
+    settings = Settings(cache_dir=tmp_path, warmup=False)
+    schema = create_app(settings, lambda _: EchoEngine()).openapi()["components"]["schemas"]
+    (form,) = [v for k, v in schema.items() if k.startswith("Body_submit_job")]
+    assert form["properties"]["format"]["enum"] == [f.value for f in JOB_FORMATS]
 
 
 def test_a_client_that_disconnects_stops_the_stream(tmp_path: Path) -> None:

@@ -28,7 +28,6 @@ from app.domain import PdfOptions
 from app.errors import (
     CorruptFile,
     ImageTooLarge,
-    InvalidOption,
     InvalidPages,
     PageLimitExceeded,
     PageTooComplex,
@@ -430,14 +429,6 @@ def test_not_a_pdf_is_corrupt(opener: Callable[..., PdfDocument]) -> None:
 def test_unreadable_pdf_is_corrupt(opener: Callable[..., PdfDocument]) -> None:
     with pytest.raises(CorruptFile, match="could not be read"):
         opener(b"%PDF-1.4\nthis is not really a pdf\n")
-
-
-@pytest.mark.parametrize("options", [PdfOptions(dpi=71), PdfOptions(dpi=601)])
-def test_invalid_options_are_refused(
-    options: PdfOptions, opener: Callable[..., PdfDocument]
-) -> None:
-    with pytest.raises(InvalidOption):
-        opener(_data("pypdf_crazyones.pdf"), options)
 
 
 # --- page selection ---------------------------------------------------------------------

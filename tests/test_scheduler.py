@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from app.domain import EngineOptions
-from app.engine.scheduler import InferenceScheduler, Priority
+from app.domain import EngineOptions, Priority
+from app.engine.scheduler import InferenceScheduler
 from app.errors import Busy, EngineError, RequestTimeout
 from tests.fakes import EchoEngine
 

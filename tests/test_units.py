@@ -125,10 +125,10 @@ def test_cer_measures() -> None:
 
 
 def test_readme_config_table_is_in_sync() -> None:
-    from app.config_doc import config_table
+    from app.config.readme_table import config_table
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- config-table:start -->\n") + len("<!-- config-table:start -->\n")
     end = readme.index("<!-- config-table:end -->")
-    assert readme[start:end] == config_table(), "run: python -m app.config_doc"
+    assert readme[start:end] == config_table(), "run: python -m app.config.readme_table"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app.annotate import annotate_page
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.options import FileField, OptionsDep, read_upload
-from app.schemas import ErrorEnvelope
+from app.api.schemas import ErrorEnvelope
+from app.domain import OutputFormat
+from app.observability.request_facts import facts_of, request_id_of
 
 router = APIRouter(tags=["ocr"])
 
@@ -62,15 +64,16 @@ async def ocr_annotate(
     plus `page`.
     """
     data = await read_upload(request, file, settings.max_upload_bytes)
-    request.state.upload_bytes = len(data)
-    request.state.backend = service.backend
-    result = await annotate_page(service, data, options, page, file.filename, file.content_type)
-    request.state.pages = 1
-    request.state.page_sources = [result.page.source]
+    options = replace(options, format=OutputFormat.PNG, pages=(page - 1,))
+    rendered = await service.render(data, options, request_id=request_id_of(request),
+                                    filename=file.filename, content_type=file.content_type)
+    document = rendered.document
+    (read,) = document.pages
+    facts_of(request).read([read.source], service.backend)
     headers = {
-        "X-OCR-Page": str(result.page_number),
-        "X-OCR-Page-Count": str(result.page_count),
-        "X-OCR-Lines": str(result.lines),
-        "X-OCR-Source": result.page.source,
+        "X-OCR-Page": str(page),
+        "X-OCR-Page-Count": str(document.page_count),
+        "X-OCR-Lines": str(len(read.lines)),
+        "X-OCR-Source": read.source,
     }
-    return Response(result.png, media_type="image/png", headers=headers)
+    return Response(rendered.body, media_type=rendered.media_type, headers=headers)

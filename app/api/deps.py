@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.api.state import AppState, Phase
 from app.config import Settings
 from app.errors import NotReady
+from app.observability.metrics import Metrics
 from app.service import OCRService
-from app.state import AppState, Phase
 
 
 def get_state(request: Request) -> AppState:
@@ -31,7 +32,7 @@ def get_service(state: Annotated[AppState, Depends(get_state)]) -> OCRService:
     """
     usable = state.phase in (Phase.READY, Phase.STOPPING) and state.service is not None
     if not usable or state.service is None:
-        raise NotReady(f"The OCR engine is not ready (state: {state.phase.value}).",
+        raise NotReady(f"The OCR engine is not ready (state: {state.phase.status}).",
                        headers={"Retry-After": "5"})
     return state.service
 
@@ -39,3 +40,11 @@ def get_service(state: Annotated[AppState, Depends(get_state)]) -> OCRService:
 StateDep = Annotated[AppState, Depends(get_state)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServiceDep = Annotated[OCRService, Depends(get_service)]
+
+
+def get_metrics(state: Annotated[AppState, Depends(get_state)]) -> Metrics:
+    """This app's metrics registry."""
+    return state.metrics
+
+
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

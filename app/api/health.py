@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 
 from app import __version__
 from app.api.deps import StateDep
-from app.schemas import HealthResponse, ServiceIndex
-from app.state import Phase
+from app.api.schemas import HealthResponse, ServiceIndex
+from app.api.state import Phase
 
 router = APIRouter(tags=["health"])
 
@@ -44,7 +44,7 @@ async def index() -> ServiceIndex:
 
 def _readiness(state: StateDep) -> JSONResponse:
     health = state.health()
-    status = "stalled" if health.phase is Phase.READY and health.stalled else health.phase.value
+    status = "stalled" if health.phase is Phase.READY and health.stalled else health.phase.status
     body = HealthResponse(status=status, ready=health.ready)
     return JSONResponse(body.model_dump(), status_code=200 if health.ready else 503)
 

@@ -17,32 +17,31 @@ from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import ServiceDep, SettingsDep, StateDep
+from app.api.error_handlers import error_response
 from app.api.options import FileField, OptionsDep, read_upload
+from app.api.schemas import ErrorEnvelope
+from app.api.security import ApiKey
 from app.api.stream import UPLOAD_ERRORS
-from app.engine.scheduler import Priority
+from app.domain import Priority
 from app.errors import (
     JobCanceled,
     JobExpired,
     JobNotFinished,
     JobNotFound,
     NotReady,
-    error_response,
-    request_id_of,
 )
+from app.formats.registry import FORMATS, JOB_FORMATS, one_of
 from app.jobs.model import (
     JobRecord,
     JobStatus,
-    ResultFormat,
     new_job_id,
     options_to_dict,
     owner_of,
     same_owner,
     valid_job_id,
 )
-from app.jobs.results import media_type, needs_words
 from app.jobs.runner import JobRunner
-from app.schemas import ErrorEnvelope
-from app.security import ApiKey
+from app.observability.request_facts import request_id_of
 
 logger = logging.getLogger("app.jobs")
 router = APIRouter(tags=["jobs"])
@@ -108,7 +107,8 @@ async def _visible(runner: JobRunner, job_id: str, key: str | None) -> JobRecord
 async def submit_job(
     request: Request, response: Response, state: StateDep, service: ServiceDep,
     settings: SettingsDep, key: ApiKey, file: FileField, options: OptionsDep,
-    format: Annotated[ResultFormat, Form(
+    format: Annotated[str, Form(
+        json_schema_extra={"enum": [f.value for f in JOB_FORMATS]},
         description="The result's format, written as /ocr writes it: text, json, hocr, alto "
         "or markdown (the searchable PDF is not offered for jobs yet).")] = "json",
 ) -> JobAccepted:
@@ -117,24 +117,25 @@ async def submit_job(
     ``timeout_ms`` here bounds the job from its start (default ``OCR_JOB_TIMEOUT_S``).
     """
     runner = _runner(state)
-    if needs_words(format) and not options.engine.word_boxes:
-        options = replace(options, engine=replace(options.engine, word_boxes=True))
+    options = replace(options, format=one_of(format, JOB_FORMATS),
+                      priority=Priority.BACKGROUND)
     form = await request.form()
     timeout_ms = form.get("timeout_ms")  # validated by OptionsDep; a job's clock starts later
     timeout_s = settings.job_timeout_s
     if isinstance(timeout_ms, str):
         timeout_s = min(timeout_s, float(timeout_ms) / 1000)
     data = await read_upload(request, file, settings.max_upload_bytes)
-    request.state.upload_bytes = len(data)
     limits = replace(service.limits, max_pages=settings.job_max_pages)
-    reading = await service.open(data, options, file.filename, file.content_type,
-                                 limits=limits, priority=Priority.BACKGROUND)
-    await reading.close()  # opened to check it; the runner opens it again
-    record = JobRecord(id=new_job_id(), owner=owner_of(key), format=format,
+    # Opened once here to check it and record its pages; the runner reads exactly those.
+    opened = await service.open(data, options, file.filename, file.content_type,
+                                limits=limits)
+    await opened.close()
+    record = JobRecord(id=new_job_id(), owner=owner_of(key), format=options.format.value,
                        options={**options_to_dict(options), "timeout_s": timeout_s},
-                       request_id=request_id_of(request))
+                       request_id=request_id_of(request), kind=opened.kind.value,
+                       page_count=opened.page_count, page_numbers=opened.page_numbers)
     await runner.store.submit(record, data, settings.job_max_queued)
-    logger.info("job %s queued pages=%d bytes=%d", record.id, len(reading.page_numbers),
+    logger.info("job %s queued pages=%d bytes=%d", record.id, len(record.page_numbers),
                 len(data))
     status_url = str(request.url_for("job_status", job_id=record.id))
     response.headers["Location"] = status_url
@@ -172,7 +173,7 @@ async def job_result(request: Request, job_id: str, state: StateDep, key: ApiKey
     result = None if record.expired else await runner.store.result(job_id)
     if result is None:
         raise JobExpired("The job's result has expired and was removed.")
-    return Response(result, media_type=media_type(record.format))
+    return Response(result, media_type=FORMATS[one_of(record.format, JOB_FORMATS)].media_type)
 
 
 @router.delete("/jobs/{job_id}", status_code=204, summary="Cancel or delete a job",

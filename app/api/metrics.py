@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from prometheus_client.exposition import choose_encoder
 
-from app.metrics import metrics_of
-from app.schemas import ErrorEnvelope
+from app.api.deps import MetricsDep
+from app.api.schemas import ErrorEnvelope
 
 router = APIRouter(tags=["system"])
 
@@ -36,8 +36,8 @@ ocr_queue_depth_pages 0.0
               "description": "unauthorized: API keys are configured and none was sent."},
     },
 )
-async def metrics(request: Request) -> Response:
+async def metrics(request: Request, registry: MetricsDep) -> Response:
     """Scrape target for Prometheus (one process per container: scrape every replica)."""
     encoder, content_type = choose_encoder(request.headers.get("accept", ""))
-    body = encoder(metrics_of(request.app).registry)
+    body = encoder(registry.registry)
     return Response(body, media_type=content_type)

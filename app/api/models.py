@@ -84,7 +84,7 @@ async def list_models(state: StateDep) -> ModelsResponse:
     loaded ones (all read at one instant)."""
     snapshot = state.snapshot()
     if snapshot is None:
-        raise NotReady(f"The model catalogue is not ready (state: {state.phase.value}).",
+        raise NotReady(f"The model catalogue is not ready (state: {state.phase.status}).",
                        headers={"Retry-After": "5"})
     return ModelsResponse(
         default=snapshot.default, max_loaded=snapshot.max_loaded, unloads=snapshot.unloads,

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from typing import Final
 
+from app.domain import OutputFormat
 from app.errors import NotAcceptable
+from app.formats.registry import FORMATS, OCR_FORMATS, one_of
 
-FORMATS_BY_TYPE: Final[dict[str, str]] = {
-    "text/plain": "text",
-    "application/json": "json",
-    "application/xhtml+xml": "hocr",
-    "application/xml": "alto",
-    "text/xml": "alto",
-    "application/pdf": "pdf",
-    "text/markdown": "markdown",
+FORMATS_BY_TYPE: Final[dict[str, OutputFormat]] = {
+    media: name for name in OCR_FORMATS for media in FORMATS[name].accept
 }
+"""Media type -> format, in the registry's order (plain text first)."""
 
 
 def _ranges(header: str) -> list[tuple[str, float]]:
@@ -54,12 +51,13 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     return best[1] if best[0] >= 0 else 0.0
 
 
-def choose_format(field: str | None, accept: str | None) -> str:
-    """The format to answer in; raises ``NotAcceptable`` when ``accept`` allows none."""
+def choose_format(field: str | None, accept: str | None) -> OutputFormat:
+    """The format to answer in: the ``format`` field (one of the formats POST /ocr offers,
+    else 422), else ``Accept``; raises ``NotAcceptable`` when ``accept`` allows none."""
     if field:
-        return field
+        return one_of(field, OCR_FORMATS)
     if not accept or not accept.strip():
-        return "text"
+        return OutputFormat.TEXT
     ranges = _ranges(accept)
     scored = [(_quality(t, ranges), -n, name)
               for n, (t, name) in enumerate(FORMATS_BY_TYPE.items())]

@@ -6,18 +6,18 @@ import logging
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Request, Response, UploadFile
 
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.negotiate import choose_format
 from app.api.options import FileField, OptionsDep, read_upload
-from app.api.present import debug_response, json_response
+from app.api.schemas import ErrorEnvelope
 from app.config import Settings
-from app.domain import Document, RequestOptions
-from app.errors import request_id_of
-from app.formats import FORMATS, FormatName, RenderContext, render
-from app.schemas import DebugResponse, ErrorEnvelope, OCRResponse
-from app.service import KeepImages, OCRService
+from app.domain import OutputFormat, RequestOptions
+from app.formats.json_wire import DebugResponse, OCRResponse
+from app.formats.registry import OCR_FORMATS
+from app.observability.request_facts import facts_of, request_id_of
+from app.service import OCRService
 
 logger = logging.getLogger("app.api")
 router = APIRouter(tags=["ocr"])
@@ -40,34 +40,10 @@ def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
 _ERRORS = _errors(400, 413, 415, 422, 503, 504)
 
 
-async def processed(
-    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
-    options: OptionsDep,
-) -> Document:
-    """Read the upload and run it through the service (shared by the OCR routes)."""
-    result, _ = await _read(request, service, settings, file, options)
-    return result
-
-
-async def _read(
-    request: Request, service: OCRService, settings: Settings, file: UploadFile,
-    options: RequestOptions, keep_images: KeepImages = "never",
-) -> tuple[Document, bytes]:
-    data = await read_upload(request, file, settings.max_upload_bytes)
-    request.state.upload_bytes = len(data)
-    request.state.backend = service.backend
-    result = await service.process(data, options, file.filename, file.content_type, keep_images)
-    request.state.pages = len(result.pages)
-    request.state.page_sources = [p.source for p in result.pages]  # for /metrics
-    return result, data
-
-
-ResultDep = Annotated[Document, Depends(processed)]
-
-
 FormatField = Annotated[
-    FormatName | None,
-    Form(description="Answer format: text (default), json, hocr (hOCR 1.2 XHTML), alto "
+    str | None,
+    Form(json_schema_extra={"enum": [f.value for f in OCR_FORMATS]},
+         description="Answer format: text (default), json, hocr (hOCR 1.2 XHTML), alto "
          "(ALTO 4.4 XML), pdf (searchable PDF) or markdown. Without it the Accept header "
          "chooses (text/plain, application/json, application/xhtml+xml, application/xml, "
          "application/pdf, text/markdown); one that allows none of them gives 406."),
@@ -117,37 +93,40 @@ async def ocr(
     options: OptionsDep, format: FormatField = None,
 ) -> Response:
     """Recognized text in reading order, or the document in another format."""
-    name = choose_format(format, request.headers.get("accept"))
-    chosen = FORMATS[name]
-    if chosen.needs_words and not options.engine.word_boxes:
-        options = replace(options, engine=replace(options.engine, word_boxes=True))
-    result, data = await _read(request, service, settings, file, options, chosen.keep_images)
-    context = RenderContext(
-        request_id=request_id_of(request), model=result.model or service.model_name,
-        text_layout=options.text_layout, words=options.words, upload=data,
-        kind=result.kind, password=options.pdf.password, filename=file.filename,
-        dpi=options.pdf.dpi,
-    )
-    body, media_type = await service.in_thread(render, result, name, context)
-    return Response(body, media_type=media_type)
+    chosen = choose_format(format, request.headers.get("accept"))
+    return await _answer(request, service, settings, file, replace(options, format=chosen))
 
 
 @router.post("/ocr/json", summary="OCR a document, answer pages, lines, boxes",
-             responses=_ERRORS)
+             response_model=OCRResponse, responses=_ERRORS)
 async def ocr_json(
-    request: Request, result: ResultDep, service: ServiceDep, options: OptionsDep
-) -> OCRResponse:
+    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
+    options: OptionsDep,
+) -> Response:
     """Pages with their lines in reading order (text, confidence, polygon, box), blocks and
     paragraphs."""
-    return json_response(result, request_id_of(request), result.model or service.model_name,
-                         options.words)
+    return await _answer(request, service, settings, file,
+                         replace(options, format=OutputFormat.JSON))
 
 
 @router.post("/ocr/debug", summary="OCR with every line, timings and options",
-             responses=_ERRORS)
+             response_model=DebugResponse, responses=_ERRORS)
 async def ocr_debug(
-    request: Request, result: ResultDep, options: OptionsDep, service: ServiceDep
-) -> DebugResponse:
+    request: Request, service: ServiceDep, settings: SettingsDep, file: FileField,
+    options: OptionsDep,
+) -> Response:
     """The JSON answer plus lines below min_score, per-stage timings and options."""
-    return debug_response(result, options, request_id_of(request),
-                          result.model or service.model_name)
+    return await _answer(request, service, settings, file,
+                         replace(options, format=OutputFormat.DEBUG))
+
+
+async def _answer(
+    request: Request, service: OCRService, settings: Settings, file: UploadFile,
+    options: RequestOptions,
+) -> Response:
+    """Read the upload, have the service render it, record what was read."""
+    data = await read_upload(request, file, settings.max_upload_bytes)
+    rendered = await service.render(data, options, request_id=request_id_of(request),
+                                    filename=file.filename, content_type=file.content_type)
+    facts_of(request).read((p.source for p in rendered.document.pages), service.backend)
+    return Response(rendered.body, media_type=rendered.media_type)

@@ -1,4 +1,5 @@
-"""Form options shared by the OCR routes, validated and turned into immutable values."""
+"""Form options shared by the OCR routes, validated once here and turned into the domain's
+one immutable ``RequestOptions`` (the route then sets the format it answers in)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,18 @@ from typing import Annotated
 from fastapi import Depends, File, Form, Request, UploadFile
 
 from app.api.deps import SettingsDep, StateDep
-from app.documents.pdf import MAX_DPI, MIN_DPI
-from app.domain import EngineOptions, PdfMode, PdfOptions, RequestOptions, TextLayout
+from app.api.state import AppState
+from app.domain import (
+    MAX_DPI,
+    MIN_DPI,
+    EngineOptions,
+    PdfMode,
+    PdfOptions,
+    RequestOptions,
+    TextLayout,
+)
 from app.errors import FileTooLarge, InvalidOption, NotReady
-from app.state import AppState
+from app.observability.request_facts import facts_of
 
 FileField = Annotated[
     UploadFile,
@@ -52,7 +61,7 @@ def request_options(
         PdfMode,
         Form(description="PDF only. auto: text layer where a page has real text, OCR "
              "elsewhere; text: text layer only; ocr: render and OCR every page."),
-    ] = "auto",
+    ] = PdfMode.AUTO,
     pages: Annotated[
         str | None,
         Form(description="PDF only. 1-based pages, e.g. '1-3,5,9-'. Default: all.",
@@ -133,4 +142,5 @@ async def read_upload(request: Request, file: UploadFile, max_bytes: int) -> byt
         if size > max_bytes:
             raise FileTooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
         chunks.append(chunk)
+    facts_of(request).upload_bytes = size
     return b"".join(chunks)

@@ -31,9 +31,9 @@ from app.api.paddlex_shapes import (
     refuse_unsupported,
     result_body,
 )
-from app.documents.sniff import sniff
-from app.domain import EngineOptions, PdfOptions, RequestOptions
-from app.errors import EmptyFile, OCRServiceError, request_id_of
+from app.domain import EngineOptions, OutputFormat, PdfMode, PdfOptions, RequestOptions
+from app.errors import EmptyFile, OCRServiceError
+from app.observability.request_facts import facts_of, request_id_of
 
 logger = logging.getLogger("app.api")
 router = APIRouter(tags=["paddlex"])
@@ -84,11 +84,11 @@ async def paddlex_ocr(request: Request, state: StateDep) -> JSONResponse:
     except _Invalid as exc:
         return _error(request, req, 422, exc.message)
     except OCRServiceError as exc:
-        request.state.error_code = exc.code
+        facts_of(request).error_code = exc.code
         return _error(request, req, exc.status_code, exc.message, exc.headers)
     except Exception:  # the text of an unexpected error never reaches a client
         logger.exception("paddlex route failed", extra={"request_id": request_id_of(request)})
-        request.state.error_code = "internal"
+        facts_of(request).error_code = "internal"
         return _error(request, req, 500, "Internal server error")
 
 
@@ -99,8 +99,7 @@ async def _infer(request: Request, state: StateDep, req: PaddleXOCRRequest) -> d
     data = file_bytes(req.file)
     if not data:
         raise EmptyFile("'file' decodes to no bytes.")
-    request.state.upload_bytes = len(data)
-    check_file_type(req.fileType, sniff(data))
+    facts_of(request).upload_bytes = len(data)
     auto_rotate = (settings.auto_rotate if req.useDocOrientationClassify is None
                    else req.useDocOrientationClassify)
     det_limit = req.textDetLimitSideLen or settings.det_limit_side_len
@@ -109,12 +108,18 @@ async def _infer(request: Request, state: StateDep, req: PaddleXOCRRequest) -> d
         min_score=min_score,
         engine=EngineOptions(det_limit_side_len=det_limit, auto_rotate=auto_rotate),
         deadline=time.monotonic() + settings.request_timeout_s,
-        pdf=PdfOptions(mode="ocr", dpi=settings.pdf_dpi),
+        pdf=PdfOptions(mode=PdfMode.OCR, dpi=settings.pdf_dpi),
         model_set=model_set_choice(state, req.model, req.lang),
+        format=OutputFormat.JSON,
     )
-    document = await service.process(data, options)
-    request.state.pages = len(document.pages)
-    request.state.page_sources = [p.source for p in document.pages]  # for /metrics
+    opened = await service.open(data, options)
+    try:
+        check_file_type(req.fileType, opened.kind)  # the bytes sniffed once, by the service
+    except BaseException:
+        await opened.close()
+        raise
+    document = await service.collect(opened)
+    facts_of(request).read((p.source for p in document.pages), service.backend)
     result = result_body(document, det_limit, min_score, auto_rotate,
                          settings.use_textline_orientation)
     return {"logId": log_id(req), "errorCode": 0, "errorMsg": "Success", "result": result}
@@ -138,7 +143,8 @@ def _parse(body: bytes) -> PaddleXOCRRequest:
 
 def _error(request: Request, req: PaddleXOCRRequest | None, status: int, message: str,
            headers: dict[str, str] | None = None) -> JSONResponse:
-    request.state.error_code = getattr(request.state, "error_code", "invalid_option")
+    facts = facts_of(request)
+    facts.error_code = facts.error_code or "invalid_option"
     all_headers = {"X-Request-ID": request_id_of(request), **(headers or {})}
     return JSONResponse(error_body(log_id(req), status, message), status_code=status,
                         headers=all_headers)

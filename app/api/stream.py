@@ -1,20 +1,14 @@
 """POST /ocr/stream: one NDJSON line per page, sent as soon as that page is read.
 
 The document is opened before the response starts, so a bad file or a limit is
-a normal 4xx envelope. After the first byte the status is sent and cannot
-change: an error then becomes a last line ``{"type": "error", "error": {...}}``.
-Pages go out in page order and are not kept, so memory stays flat however many
-pages the document has. A client that goes away cancels the stream (Starlette
-listens for the disconnect): pages in flight are cancelled, pages not started
-are never read.
+a normal 4xx envelope; the lines come from ``app.service.stream``. A client that
+goes away cancels the stream (Starlette listens for the disconnect): pages in
+flight are cancelled, pages not started are never read.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,10 +16,10 @@ from fastapi.responses import StreamingResponse
 
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.options import FileField, OptionsDep, read_upload
-from app.errors import OCRServiceError, request_id_of
-from app.formats.json import page_model
-from app.schemas import ErrorEnvelope
-from app.service import Reading
+from app.api.schemas import ErrorEnvelope
+from app.formats import ndjson
+from app.observability.request_facts import facts_of
+from app.service.stream import ndjson_lines
 
 logger = logging.getLogger("app.api")
 router = APIRouter(tags=["ocr"])
@@ -52,36 +46,6 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
 """Errors of a route that opens an upload before answering (streams and jobs)."""
 
 
-def _line(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-
-
-async def ndjson_lines(reading: Reading, request: Request) -> AsyncIterator[bytes]:
-    """The stream's lines; closes ``reading`` however the stream ends."""
-    request_id = request_id_of(request)
-    sources: list[str] = []
-    try:
-        yield _line({"type": "document", "request_id": request_id,
-                     "page_count": reading.page_count, "processed_pages": reading.page_numbers})
-        async with contextlib.aclosing(reading.pages()) as pages:
-            async for page in pages:
-                sources.append(page.source.value)
-                body = page_model(page).model_dump(mode="json")
-                yield _line({"type": "page", **body})
-        yield _line({"type": "end", "timings_ms": reading.timings.as_ms()})
-    except OCRServiceError as exc:
-        yield _line({"type": "error", "error": {"code": exc.code, "message": exc.message,
-                                                 "request_id": request_id}})
-    except Exception:
-        logger.exception("stream failed", extra={"request_id": request_id})
-        yield _line({"type": "error", "error": {"code": "internal", "request_id": request_id,
-                                                 "message": "Internal server error."}})
-    finally:
-        request.state.pages = len(sources)
-        request.state.page_sources = sources  # for /metrics
-        await reading.close()
-
-
 @router.post(
     "/ocr/stream",
     summary="OCR a document, stream pages as NDJSON",
@@ -101,8 +65,9 @@ async def ocr_stream(
 ) -> StreamingResponse:
     """Pages of the document as they are read (errors before the first page: 4xx/5xx)."""
     data = await read_upload(request, file, settings.max_upload_bytes)
-    request.state.upload_bytes = len(data)
-    request.state.backend = service.backend
-    reading = await service.open(data, options, file.filename, file.content_type)
+    opened = await service.open(data, options, file.filename, file.content_type)
     del data
-    return StreamingResponse(ndjson_lines(reading, request), media_type="application/x-ndjson")
+    facts = facts_of(request)
+    lines = ndjson_lines(opened, facts.request_id,
+                         lambda sources: facts.read(sources, service.backend))
+    return StreamingResponse(lines, media_type=ndjson.MEDIA_TYPE)

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from app import __version__
 from app.api.deps import StateDep
-from app.schemas import SystemInfo
+from app.api.schemas import SystemInfo
 
 router = APIRouter(tags=["system"])
 
@@ -22,7 +22,7 @@ async def system_info(state: StateDep) -> SystemInfo:
     snapshot = state.snapshot()  # one reading for every figure below
     default = snapshot.default_state if snapshot is not None else None
     info = default.info if default is not None else None
-    engine: dict[str, object] = {"state": state.phase.value,
+    engine: dict[str, object] = {"state": state.phase.status,
                                  "ready": state.health(snapshot).ready}
     versions = {"service": __version__, "python": platform.python_version()}
     if info is not None:

@@ -9,6 +9,7 @@ request without a second round trip.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from app.errors import InvalidPages, PageLimitExceeded
@@ -20,13 +21,25 @@ MAX_SPEC_CHARS: Final = 1000
 _ITEM: Final = re.compile(r"\s*(?P<start>[0-9]+)?\s*(?P<dash>-)?\s*(?P<end>[0-9]+)?\s*")
 
 
-def select_pages(spec: str | None, page_count: int, max_pages: int) -> list[int]:
-    """The 0-based pages to process: all for a missing or blank ``spec``, else its pages.
+def select_pages(
+    spec: str | None, page_count: int, max_pages: int,
+    indices: Sequence[int] | None = None,
+) -> list[int]:
+    """The 0-based pages to process: ``indices`` when given, else ``spec``'s pages (all
+    for a missing or blank ``spec``).
 
-    Raises ``InvalidPages`` for a bad ``spec`` and ``PageLimitExceeded`` when
-    more than ``max_pages`` pages are selected: a document is never cut short silently.
+    Raises ``InvalidPages`` for a bad ``spec`` or an index outside the document and
+    ``PageLimitExceeded`` when more than ``max_pages`` pages are selected: a document
+    is never cut short silently.
     """
-    if spec is None or not spec.strip():
+    if indices is not None:
+        selected = list(dict.fromkeys(indices))
+        for index in selected:
+            if not 0 <= index < page_count:
+                noun = "page" if page_count == 1 else "pages"
+                raise InvalidPages(f"page {index + 1} is out of range: the document has "
+                                   f"{page_count} {noun}.")
+    elif spec is None or not spec.strip():
         selected = list(range(page_count))
     else:
         selected = parse_page_ranges(spec, page_count)

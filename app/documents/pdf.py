@@ -16,49 +16,36 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Self, TypedDict, get_args
+from typing import Self, TypedDict
 
 from pypdf import PasswordType, PdfReader
 
 from app.documents.page_ranges import parse_page_ranges, select_pages
 from app.documents.pdf_fonts import FontBook
 from app.documents.pdf_geometry import PageGeometry
-from app.documents.pdf_limits import bounded_pypdf
-from app.documents.pdf_render import MIN_DPI, PageRenderer, check_pixels
+from app.documents.pdf_limits import PdfLimits, bounded_pypdf
+from app.documents.pdf_render import PageRenderer, check_pixels
 from app.documents.pdf_text import EMPTY_LAYER, UNREADABLE, TextLayer, read_text_layer
 from app.documents.sniff import PDF_SEARCH_WINDOW
 from app.domain import DecodedPage, PdfMode, PdfOptions
 from app.errors import (
     CorruptFile,
     ImageTooLarge,
-    InvalidOption,
     PdfPasswordIncorrect,
     PdfPasswordRequired,
 )
 
-__all__ = [
-    "MAX_DPI", "MIN_DPI", "PdfDocument", "PdfMode", "PdfOptions", "open_pdf", "parse_page_ranges",
-]
+__all__ = ["PdfDocument", "PdfMode", "PdfOptions", "open_pdf", "parse_page_ranges"]
 
 logger = logging.getLogger("app.documents")
-
-MAX_DPI: Final = 600
-
 
 class _PopplerAuth(TypedDict, total=False):
     userpw: str
     ownerpw: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Limits:
-    max_pixels: int
-    min_text_chars: int
-    render_timeout_s: float
 
 
 def open_pdf(
@@ -71,24 +58,25 @@ def open_pdf(
     render_timeout_s: float,
     workdir: Path,
     render_text_pages: bool = False,
+    indices: Sequence[int] | None = None,
 ) -> PdfDocument:
     """Open ``data`` as a PDF and select its pages; nothing is rendered yet.
 
+    ``indices`` (0-based) select pages instead of ``options.pages``.
     ``workdir`` is a private folder the caller owns; a copy of the PDF is
     written there on the first render and removed by ``PdfDocument.close()``.
     Raises ``CorruptFile``, ``PdfPasswordRequired``, ``PdfPasswordIncorrect``,
-    ``InvalidPages``, ``InvalidOption``, ``PageLimitExceeded`` and, in "ocr"
+    ``InvalidPages``, ``PageLimitExceeded`` and, in "ocr"
     mode, ``ImageTooLarge`` (checked for every selected page up front).
     """
-    _check_options(options)
     reader = _read(data)
     auth = _unlock(reader, options.password)
     page_count = _count_pages(reader)
-    selected = select_pages(options.pages, page_count, max_pages)
-    limits = _Limits(max_pixels, min_text_chars, render_timeout_s)
+    selected = select_pages(options.pages, page_count, max_pages, indices)
+    limits = PdfLimits(max_pixels, min_text_chars, render_timeout_s)
     document = PdfDocument(reader, data, options, selected, limits, auth, workdir)
     document.render_text_pages = render_text_pages
-    if options.mode == "ocr":
+    if options.mode == PdfMode.OCR:
         document.check_page_sizes()  # fail before any page is OCRed
     logger.info(
         "pdf opened: %d bytes, %d pages, %d selected, mode %s, %d dpi",
@@ -110,7 +98,7 @@ class PdfDocument:
         data: bytes,
         options: PdfOptions,
         selected: list[int],
-        limits: _Limits,
+        limits: PdfLimits,
         auth: _PopplerAuth,
         workdir: Path,
     ) -> None:
@@ -159,10 +147,10 @@ class PdfDocument:
             raise RuntimeError("PdfDocument is closed")
         started = time.perf_counter()
         geometry = self._geometry(index)
-        if self._mode == "ocr":
+        if self._mode == PdfMode.OCR:
             return self._renderer.render(index, geometry)
         layer, note = self._text_layer(index, geometry)
-        if self._mode == "text" or layer.is_real_text(self._limits.min_text_chars):
+        if self._mode == PdfMode.TEXT or layer.is_real_text(self._limits.min_text_chars):
             logger.debug(
                 "pdf page %d: text layer, %d chars, %d lines in %.1f ms%s",
                 index + 1,
@@ -201,13 +189,6 @@ class PdfDocument:
             logger.warning("pdf page %d: text layer unreadable (%s)", index + 1, type(exc).__name__)
             return EMPTY_LAYER, UNREADABLE
         return layer, layer.note(self._limits.min_text_chars)
-
-
-def _check_options(options: PdfOptions) -> None:
-    if options.mode not in get_args(PdfMode):
-        raise InvalidOption("mode must be 'auto', 'text' or 'ocr'.")
-    if not MIN_DPI <= options.dpi <= MAX_DPI:
-        raise InvalidOption(f"dpi must be between {MIN_DPI} and {MAX_DPI}.")
 
 
 def _read(data: bytes) -> PdfReader:

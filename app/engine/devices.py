@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from app.config import ACCELERATORS, MIB, Settings
 from app.engine import accelerators, cuda_driver
+from app.engine.model_files import ModelFormat
 from app.errors import DeviceUnavailable, EngineError
 
 logger = logging.getLogger("app.engine")
@@ -110,7 +111,7 @@ def gpu_details(device: str) -> dict[str, str] | None:
     return cuda_driver.describe(int(device.partition(":")[2] or 0))
 
 
-def engine_kwargs(settings: Settings, model_format: str, device: str) -> dict[str, Any]:
+def engine_kwargs(settings: Settings, model_format: ModelFormat, device: str) -> dict[str, Any]:
     """PaddleOCR's ``engine`` and ``engine_config`` for this backend and device."""
     on_gpu = device.startswith("gpu")
     if settings.backend == "onnxruntime":
@@ -136,7 +137,7 @@ def engine_kwargs(settings: Settings, model_format: str, device: str) -> dict[st
             # oneDNN runs v4 .pdmodel programs only on the old IR (PIR fails on
             # an attribute); without oneDNN the CPU is about 7x slower.
             "run_mode": "mkldnn",
-            "enable_new_ir": model_format == "paddle-pir",
+            "enable_new_ir": model_format is ModelFormat.PADDLE_PIR,
             "cpu_threads": settings.threads_per_engine,
             "mkldnn_cache_capacity": MKLDNN_CACHE_CAPACITY,
         },

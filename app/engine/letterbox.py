@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.domain import Image, Line, Word
+from app.domain import Line, Pixels, Word
 
 MAX_ASPECT = 8.0
 """Width / height above which a strip is padded."""
@@ -18,7 +18,7 @@ MIN_HEIGHT = 32
 """Heights at or below this are padded too."""
 
 
-def pad(image: Image) -> tuple[Image, int]:
+def pad(image: Pixels) -> tuple[Pixels, int]:
     """Return the image padded top and bottom (or as is) and the top padding."""
     height, width = image.shape[:2]
     if height > MIN_HEIGHT and width / height <= MAX_ASPECT:
@@ -52,7 +52,7 @@ def unpad(lines: list[Line], top: int, height: int) -> list[Line]:
     ]
 
 
-def _border(image: Image) -> np.ndarray:
+def _border(image: Pixels) -> np.ndarray:
     return np.concatenate(
         [image[0, :, :], image[-1, :, :], image[:, 0, :], image[:, -1, :]], axis=0
     )

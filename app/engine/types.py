@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.domain import EngineOptions, Image, Line
+from app.domain import EngineOptions, Line, Pixels
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class OCREngine(Protocol):
         """Static description of the engine."""
         ...
 
-    def predict(self, images: list[Image], options: EngineOptions) -> list[PageOCR]:
+    def predict(self, images: list[Pixels], options: EngineOptions) -> list[PageOCR]:
         """OCR a batch of pages; returns one result per page, in order.
 
         Raises ``app.errors.EngineError`` when the batch as a whole failed.

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Final
 
 from app.engine import model_specs
-from app.engine.model_sets import EmbeddedFile, ModelSet, link_model, package_file
+from app.engine.model_files import EmbeddedFile, ModelFormat, ModelSet, link_model, package_file
 from app.engine.types import ModelFile
 
 NAME: Final = "embedded-tiny"
@@ -42,7 +42,7 @@ def prepare(cache_dir: Path) -> ModelSet:
                          model_specs.rec_config("PP-OCRv6_tiny_rec", characters))
     return ModelSet(
         name=f"{NAME} (PP-OCRv6 tiny, ONNX)",
-        model_format="onnx",
+        model_format=ModelFormat.ONNX,
         det_name="PP-OCRv6_tiny_det",
         det_dir=det_dir,
         rec_name="PP-OCRv6_tiny_rec",

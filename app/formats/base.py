@@ -5,29 +5,45 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app import __version__
-from app.domain import Line, MediaKind, TextLayout, Word
+from app.domain import Line, MediaKind, RequestOptions, TextLayout, Word
 
 SERVICE_NAME = "ocr-service"
 
 
 @dataclass(frozen=True, slots=True)
 class RenderContext:
-    """The request's facts a format may need. Immutable, built once per answer."""
+    """The request's facts a format may need. Immutable, built once per answer by the
+    service (or a job's runner) from the request's options."""
 
+    options: RequestOptions
     request_id: str = ""
     model: str = ""
     """The model set that read the pages (hOCR ``ocr-system``, ALTO ``OCRProcessing``)."""
-    text_layout: TextLayout = "lines"
-    words: bool = False
-    """JSON only: lines carry their words."""
     upload: bytes = field(default=b"", repr=False)
     """The client's file: the searchable PDF is built on it (never re-rasterized)."""
     kind: MediaKind | None = None
-    password: str | None = field(default=None, repr=False)
     filename: str | None = None
-    dpi: int = 200
-    """Pixels per inch of a PDF's OCR pages (the request's render dpi)."""
     service: str = f"{SERVICE_NAME} {__version__}"
+
+    @property
+    def text_layout(self) -> TextLayout:
+        """Plain text and Markdown: one text line per line, or one paragraph per line."""
+        return self.options.text_layout
+
+    @property
+    def words(self) -> bool:
+        """JSON only: lines carry their words."""
+        return self.options.words
+
+    @property
+    def dpi(self) -> int:
+        """Pixels per inch of a PDF's OCR pages (the request's render dpi)."""
+        return self.options.pdf.dpi
+
+    @property
+    def password(self) -> str | None:
+        """The password the upload was opened with (the searchable PDF reopens it)."""
+        return self.options.pdf.password
 
 
 def line_words(line: Line) -> tuple[Word, ...]:

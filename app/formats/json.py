@@ -3,8 +3,11 @@ paragraphs. The body of /ocr/json and of ``format=json``."""
 
 from __future__ import annotations
 
-from app import domain, schemas
+from dataclasses import asdict
+
+from app import domain
 from app.domain import Document
+from app.formats import json_wire as schemas
 from app.formats.base import RenderContext, line_words
 
 
@@ -71,3 +74,29 @@ def write(document: Document, context: RenderContext) -> bytes:
     """The registry's entry: the JSON answer as UTF-8 (lines without words are left out
     of ``words``, as /ocr/json does)."""
     return response_model(document, context).model_dump_json(exclude_none=False).encode()
+
+
+def write_debug(document: Document, context: RenderContext) -> bytes:
+    """POST /ocr/debug: the JSON answer plus what ``min_score`` dropped and the options."""
+    return debug_model(document, context).model_dump_json(exclude_none=False).encode()
+
+
+def debug_model(document: Document, context: RenderContext) -> schemas.DebugResponse:
+    """The debug answer as its response model."""
+    options = context.options
+    pages = [
+        schemas.DebugPage(**page_model(page, options.words).model_dump(),
+                          below_min_score=[line_model(ln, words=options.words)
+                                           for ln in page.dropped])
+        for page in document.pages
+    ]
+    return schemas.DebugResponse(
+        request_id=context.request_id,
+        model=context.model,
+        page_count=document.page_count,
+        processed_pages=[p.index + 1 for p in document.pages],
+        pages=pages,
+        timings_ms=document.timings_ms,
+        options={"min_score": options.min_score, "text_layout": options.text_layout,
+                 "words": options.words, **asdict(options.engine)},
+    )

@@ -14,16 +14,14 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from app.domain import EngineOptions, PdfOptions, RequestOptions
+from app.domain import EngineOptions, OutputFormat, PdfMode, PdfOptions, Priority, RequestOptions
 
 JOB_ID_BYTES: Final = 16
 """128 random bits: ids cannot be guessed or enumerated."""
 _JOB_ID: Final = re.compile(r"^[0-9a-f]{32}$")
 
-ResultFormat = Literal["text", "json", "hocr", "alto", "markdown"]
-"""What POST /jobs accepts: the formats of ``app.jobs.results.RENDERERS`` (a test checks)."""
 
 
 class JobStatus(StrEnum):
@@ -67,8 +65,11 @@ class JobRecord:
     pages_done: int = 0
     error: JobError | None = None
     expired: bool = False
-    model: str | None = None
-    """Label of the model set reading the job (known once it runs; not stored)."""
+
+    @property
+    def page_indices(self) -> tuple[int, ...]:
+        """0-based indices of the pages the job reads (recorded when it was accepted)."""
+        return tuple(n - 1 for n in self.page_numbers)
 
 
 def new_job_id() -> str:
@@ -92,12 +93,15 @@ def same_owner(record: JobRecord, api_key: str | None) -> bool:
 
 
 def options_to_dict(options: RequestOptions) -> dict[str, Any]:
-    """The request's options as stored values (the deadline is the job's own)."""
+    """The request's options as stored values (the deadline is the job's own; the format
+    is the record's)."""
     pdf = options.pdf
     return {
         "min_score": options.min_score,
         "det_limit_side_len": options.engine.det_limit_side_len,
         "auto_rotate": options.engine.auto_rotate,
+        "word_boxes": options.engine.word_boxes,
+        "words": options.words,
         "text_layout": options.text_layout,
         "model_set": options.model_set,
         "pdf": {"mode": pdf.mode, "pages": pdf.pages, "dpi": pdf.dpi,
@@ -105,14 +109,19 @@ def options_to_dict(options: RequestOptions) -> dict[str, Any]:
     }
 
 
-def options_from_dict(data: dict[str, Any], deadline: float) -> RequestOptions:
-    """Stored options back as a request's, with ``deadline`` (a monotonic instant)."""
+def options_from_dict(data: dict[str, Any], deadline: float, fmt: str) -> RequestOptions:
+    """Stored options back as a job's: background priority, the job's result format
+    ``fmt``, ``deadline`` (a monotonic instant)."""
     pdf = data["pdf"]
     return RequestOptions(
         min_score=data["min_score"],
-        engine=EngineOptions(data["det_limit_side_len"], data["auto_rotate"]),
+        engine=EngineOptions(data["det_limit_side_len"], data["auto_rotate"],
+                             data.get("word_boxes", False)),
         deadline=deadline,
-        pdf=PdfOptions(pdf["mode"], pdf["pages"], pdf["dpi"], pdf["password"]),
+        pdf=PdfOptions(PdfMode(pdf["mode"]), pdf["pages"], pdf["dpi"], pdf["password"]),
         text_layout=data["text_layout"],
         model_set=data.get("model_set"),
+        words=data.get("words", False),
+        format=OutputFormat(fmt),
+        priority=Priority.BACKGROUND,
     )

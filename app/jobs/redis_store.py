@@ -116,7 +116,9 @@ class RedisJobStore:
                 "owner": record.owner, "format": record.format,
                 "options": json.dumps(record.options), "request_id": record.request_id,
                 "status": record.status.value, "created_at": repr(record.created_at),
-                "pages_done": 0, "page_count": 0, "page_numbers": "[]",
+                "pages_done": 0, "page_count": record.page_count,
+                "page_numbers": json.dumps(record.page_numbers),
+                **({"kind": record.kind} if record.kind else {}),
             })
             pipe.zadd(QUEUED, {record.id: record.created_at})
             pipe.xadd(STREAM, {"id": record.id})

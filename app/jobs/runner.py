@@ -21,13 +21,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from app.config import Settings
-from app.documents.page_ranges import MAX_SPEC_CHARS
 from app.domain import Document, MediaKind
-from app.engine.scheduler import Priority
 from app.errors import OCRServiceError, RequestTimeout
 from app.jobs.model import JobError, JobRecord, JobStatus, options_from_dict
 from app.jobs.pages import decode_page, encode_page
-from app.jobs.results import ResultContext, render_result
 from app.jobs.store import JobStore
 from app.jobs.telemetry import JobMetrics
 from app.service import OCRService
@@ -122,7 +119,16 @@ class JobRunner:
                         elapsed * 1000, f" error={error.code}" if error else "")
 
     async def _read(self, record: JobRecord, service: OCRService) -> int:
-        """Read every page not yet kept; the number of pages kept in the end."""
+        """Read every page not yet kept; the number of pages kept in the end.
+
+        The job's pages were recorded when it was accepted: the service is asked for
+        exactly those not kept yet, so a resumed job opens its upload once and reads
+        each page once.
+        """
+        done = await self.store.done_pages(record.id)
+        left = tuple(i for i in record.page_indices if i not in done)
+        if record.page_numbers and not left:
+            return len(done)
         data = await self.store.upload(record.id)
         if data is None:
             raise OCRServiceError("The job's upload is gone.")
@@ -131,28 +137,19 @@ class JobRunner:
         budget = first_start + timeout_s - time.time()
         if budget <= 0:
             raise RequestTimeout("The job did not finish before its deadline.")
-        options = options_from_dict(record.options, time.monotonic() + budget)
+        options = options_from_dict(record.options, time.monotonic() + budget, record.format)
+        if record.page_numbers:  # recorded at submission (older records: the selection)
+            options = replace(options, pages=left)
         limits = replace(service.limits, max_pages=self.settings.job_max_pages)
-        opened = await service.open(data, options, limits=limits, priority=Priority.BACKGROUND)
-        done = await self.store.done_pages(record.id)
-        record.kind, record.page_count = opened.kind.value, opened.page_count
-        record.page_numbers, record.model = opened.page_numbers, opened.model
-        await self.store.describe(record.id, opened.kind.value, opened.page_count,
-                                  opened.page_numbers)
-        left = [n for n in opened.page_numbers if n - 1 not in done]
-        reading = opened
-        if done and opened.kind is MediaKind.PDF:
-            # Resume: open only the pages not kept yet (images re-read from the start).
-            await opened.close()
-            spec = _ranges(left)
-            if not left:
-                return len(done)
-            pdf = replace(options.pdf, pages=spec) if len(spec) <= MAX_SPEC_CHARS else options.pdf
-            reading = await service.open(data, replace(options, pdf=pdf), limits=limits,
-                                         priority=Priority.BACKGROUND)
+        opened = await service.open(data, options, limits=limits)
         del data
+        if not record.page_numbers:
+            record.kind, record.page_count = opened.kind.value, opened.page_count
+            record.page_numbers = opened.page_numbers
+            await self.store.describe(record.id, opened.kind.value, opened.page_count,
+                                      opened.page_numbers)
         try:
-            async for page in reading.pages():
+            async for page in opened.pages():
                 if page.index in done:
                     continue
                 if not await self.store.save_page(record.id, page.index, encode_page(page)):
@@ -160,18 +157,18 @@ class JobRunner:
                 done.add(page.index)
                 self.metrics.page_done()
         finally:
-            await reading.close()
+            await opened.close()
         return len(done)
 
     async def _render(self, record: JobRecord, service: OCRService) -> bytes:
         pages = [decode_page(data) for _, data in await self.store.page_data(record.id)]
-        assert record.kind is not None  # set by _read
+        assert record.kind is not None  # recorded at submission
+        options = options_from_dict(record.options, 0.0, record.format)
         document = Document(MediaKind(record.kind), record.page_count, pages,
                             {"ocr": round(sum(p.ocr_seconds for p in pages) * 1000, 1)},
-                            model=record.model)
-        options = options_from_dict(record.options, 0.0)
-        context = ResultContext(options, record.request_id, record.model or service.model_name)
-        return render_result(record.format, document, context)
+                            model=service.model_label(options.model_set))
+        rendered = await service.write(document, options, request_id=record.request_id)
+        return rendered.body
 
     async def _keep(self, job_id: str) -> None:
         """Renew this worker's lease on the job; stop the job if another took it over."""
@@ -196,19 +193,3 @@ class JobRunner:
 
 class _Canceled(Exception):
     """The job was canceled while it ran: the store has already dropped its data."""
-
-
-def _ranges(numbers: list[int]) -> str:
-    """1-based page numbers as a compact selection: [1,2,3,7] -> '1-3,7'."""
-    parts: list[str] = []
-    start = prev = None
-    for n in numbers:
-        if prev is not None and n == prev + 1:
-            prev = n
-            continue
-        if start is not None:
-            parts.append(f"{start}-{prev}" if start != prev else str(start))
-        start = prev = n
-    if start is not None:
-        parts.append(f"{start}-{prev}" if start != prev else str(start))
-    return ",".join(parts)

@@ -80,10 +80,11 @@ class SqliteJobStore:
                        headers={"Retry-After": "30"})
         self._uploads.put(record.id, upload)
         self._sql(
-            "INSERT INTO jobs (id, owner, format, options, request_id, status, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO jobs (id, owner, format, options, request_id, status, created_at, "
+            "kind, page_count, page_numbers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.id, record.owner, record.format, json.dumps(record.options),
-             record.request_id, record.status.value, record.created_at),
+             record.request_id, record.status.value, record.created_at, record.kind,
+             record.page_count, json.dumps(record.page_numbers)),
         )
 
     async def get(self, job_id: str) -> JobRecord | None:

@@ -1,22 +1,15 @@
-"""Response bodies, as documented in OpenAPI."""
+"""The JSON answer's wire form: the API's view of the domain's pages, lines and words.
+
+These pydantic models are what /ocr/json, ``format=json``, streams and jobs send and
+what OpenAPI documents; ``app.formats.json`` builds them from the domain values
+(``app.domain``), so a domain ``Line`` and a wire ``Line`` are one idea in two forms.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, Field
-
-
-class ErrorBody(BaseModel):
-    code: str = Field(examples=["corrupt_file"], description="Stable machine-readable code.")
-    message: str = Field(examples=["The file looks like PNG but cannot be decoded."])
-    request_id: str = Field(examples=["9f1c2b7e4d0a4c55"])
-
-
-class ErrorEnvelope(BaseModel):
-    """Every error response has this shape."""
-
-    error: ErrorBody
 
 
 class Word(BaseModel):
@@ -103,26 +96,3 @@ class OCRResponse(BaseModel):
 class DebugResponse(OCRResponse):
     pages: list[DebugPage]  # type: ignore[assignment]
     options: dict[str, object] = Field(description="The options this request ran with.")
-
-
-class HealthResponse(BaseModel):
-    status: Literal["ok", "starting", "failed", "stopping", "stalled", "wedged", "alive"] = Field(
-        examples=["ok"]
-    )
-    ready: bool
-
-
-class ServiceIndex(BaseModel):
-    name: str
-    version: str
-    links: dict[str, str]
-
-
-class SystemInfo(BaseModel):
-    service: dict[str, str]
-    versions: dict[str, str]
-    engine: dict[str, object]
-    limits: dict[str, object]
-    scheduler: dict[str, object]
-    jobs: dict[str, int] = Field(
-        default_factory=dict, description="Jobs queued and running now (every replica).")

@@ -1,27 +1,25 @@
-"""One page with what OCR found drawn on it, as PNG (POST /ocr/annotate).
+"""PNG: one page with what OCR found drawn on it (POST /ocr/annotate).
 
-The page is read through the service's page iterator like every other answer
-(``OCRService.open`` with ``only_page`` and ``keep_images="always"``): only the
-chosen page or frame is decoded and OCRed, and its pixels come back on the
-page itself (a PDF's text-layer page is rendered for the purpose). Each kept
-line's polygon is then drawn in reading order, numbered 1, 2, 3... in the
-service's thread pool, never in the event loop. Digits only are drawn, with
-Pillow's default font: no font files are needed.
+The service reads only the chosen page or frame, keeping its pixels (``PixelNeed.ALWAYS``:
+a PDF's text-layer page is rendered for the purpose). Each kept line's polygon is
+drawn in reading order, numbered 1, 2, 3... (in the service's thread pool, never
+in the event loop). Digits only are drawn, with Pillow's default font: no font
+files are needed.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
-from app.domain import Line, Page, RequestOptions
-from app.service import OCRService
+from app.domain import Document, Line
+from app.errors import RenderFailed
+from app.formats.base import RenderContext
 
 Pixels = npt.NDArray[np.uint8]
 
@@ -32,37 +30,14 @@ COLORS: Final = (
 """Outline colors, one per line in turn: saturated, so they show on paper and photos."""
 
 
-@dataclass(frozen=True, slots=True)
-class AnnotatedPage:
-    """The drawn page and what was drawn."""
-
-    png: bytes
-    page: Page
-    page_number: int
-    page_count: int
-    lines: int
-
-
-async def annotate_page(
-    service: OCRService,
-    data: bytes,
-    options: RequestOptions,
-    page_number: int,
-    filename: str | None = None,
-    content_type: str | None = None,
-) -> AnnotatedPage:
-    """OCR page ``page_number`` (1-based) of ``data`` and draw its kept lines on it."""
-    reading = await service.open(data, options, filename, content_type,
-                                 keep_images="always", only_page=page_number)
-    try:
-        pages = [page async for page in reading.pages()]
-    finally:
-        await reading.close()
-    (page,) = pages
-    assert page.image is not None  # keep_images="always" keeps every page's pixels
-    lines = page.lines
-    png = await service.in_thread(draw_lines, page.image, lines, (page.width, page.height))
-    return AnnotatedPage(png, page, page_number, reading.page_count, len(lines))
+def write(document: Document, context: RenderContext) -> bytes:
+    """The registry's entry: the document's one page (the service reads only the page
+    asked for, with its pixels) drawn with its kept lines."""
+    if len(document.pages) != 1 or document.pages[0].image is None:
+        raise RenderFailed("The PNG view draws one page, read with its pixels.")
+    page = document.pages[0]
+    assert page.image is not None
+    return draw_lines(page.image, page.lines, (page.width, page.height))
 
 
 def draw_lines(

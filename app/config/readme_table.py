@@ -1,6 +1,6 @@
 """The configuration table of the README, generated from the settings class.
 
-``python -m app.config_doc`` prints it, ``python -m app.config_doc --write``
+``python -m app.config.readme_table`` prints it, ``python -m app.config.readme_table --write``
 rewrites it in README.md; a test keeps the two in sync.
 """
 

@@ -14,15 +14,10 @@ from fastapi import Depends, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.deps import SettingsDep
-from app.errors import OCRServiceError
+from app.errors import Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
-
-
-class Unauthorized(OCRServiceError):
-    status_code = 401
-    code = "unauthorized"
 
 
 def require_api_key(

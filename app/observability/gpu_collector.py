@@ -10,37 +10,35 @@ both families are present and empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from fastapi import FastAPI
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from app.engine import cuda_driver
-from app.state import AppState
+from app.engine.types import EngineInfo
 
 
 class GpuMemoryCollector(Collector):
     """Used and total memory of the app's GPU, read at scrape time."""
 
-    def __init__(self, app: FastAPI) -> None:
-        self._app = app
+    def __init__(self, engine_info: Callable[[], EngineInfo | None]) -> None:
+        """``engine_info`` describes the default set's engine (None until it is ready)."""
+        self._engine_info = engine_info
 
     def describe(self) -> Iterable[Metric]:
         return self._families(None)
 
     def collect(self) -> Iterable[Metric]:
-        state: AppState | None = getattr(self._app.state, "ocr", None)
-        return self._families(state)
+        return self._families(self._engine_info())
 
-    def _families(self, state: AppState | None) -> list[Metric]:
+    def _families(self, info: EngineInfo | None) -> list[Metric]:
         labels = ["device", "pci_bus_id"]
         used = GaugeMetricFamily(
             "ocr_gpu_memory_used_bytes",
             "Memory in use on the GPU the engines run on, all processes together.", labels=labels)
         total = GaugeMetricFamily(
             "ocr_gpu_memory_total_bytes", "Memory of the GPU the engines run on.", labels=labels)
-        info = state.engine_info if state is not None else None
         if info is not None and info.device.startswith("gpu"):
             index = int(info.device.partition(":")[2] or 0)
             reading = cuda_driver.memory(index)

@@ -8,7 +8,6 @@ from contextvars import ContextVar
 from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 
@@ -28,25 +27,6 @@ class RequestIdDefault(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id.get()
         return True
-
-
-class RequestLogContext:
-    """ASGI middleware: make the request id (set by RequestContextMiddleware, which
-    must wrap this one) the current one for every line logged while serving it."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = scope.get("state", {}).get("request_id") if scope["type"] == "http" else None
-        if request_id is None:
-            await self.app(scope, receive, send)
-            return
-        token = current_request_id.set(str(request_id))
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            current_request_id.reset(token)
 
 
 def logging_config(settings: Settings) -> dict[str, Any]:

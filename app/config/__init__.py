@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Final, Literal
@@ -17,7 +18,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIB: Final = 1024 * 1024
-PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
 CGROUP_CPU_MAX: Final = Path("/sys/fs/cgroup/cpu.max")
 NVIDIA_DEVICE: Final = Path("/dev/nvidia0")
 ACCELERATORS: Final = ("gpu", "xpu", "npu")
@@ -25,7 +26,13 @@ CPU_ENGINES_MAX: Final = 4
 """Engines on the CPU when not set. Several one-thread engines beat one engine with
 several threads (2 cores: 1.2x, bench/RESULTS.md), each costing a predictor's memory."""
 
-Backend = Literal["onnxruntime", "paddle"]
+class Backend(StrEnum):
+    """The inference runtime a model set runs on."""
+
+    ONNXRUNTIME = "onnxruntime"
+    PADDLE = "paddle"
+
+
 LogFormat = Literal["text", "json"]
 
 
@@ -54,7 +61,7 @@ class Settings(BaseSettings):
 
     # --- engine -------------------------------------------------------------
     backend: Backend = Field(
-        "onnxruntime",
+        Backend.ONNXRUNTIME,
         description="Inference backend: 'onnxruntime' (embedded PP-OCRv6 small) "
         "or 'paddle' (PaddlePaddle on a Paddle-format model set).",
     )

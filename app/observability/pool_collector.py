@@ -9,10 +9,9 @@ nothing and nothing is counted twice.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
-from fastapi import FastAPI
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -23,7 +22,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from app import __version__
-from app.state import AppState
+from app.engine.pool_snapshot import PoolSnapshot
 
 BATCH_BUCKETS: Final = (1, 2, 4, 8, 16, 32, 64)
 
@@ -35,18 +34,22 @@ class PoolCollector(Collector):
     start again from 0 when it is loaded again (Prometheus reads that as a reset).
     """
 
-    def __init__(self, app: FastAPI) -> None:
-        self._app = app
+    def __init__(
+        self, snapshot: Callable[[], PoolSnapshot | None], ready: Callable[[PoolSnapshot], bool],
+        queue_capacity: int,
+    ) -> None:
+        """``snapshot`` reads the pool (None before it exists); ``ready`` says from one
+        reading whether requests are accepted (what /health reports)."""
+        self._snapshot, self._ready, self._capacity = snapshot, ready, queue_capacity
 
     def describe(self) -> Iterable[Metric]:
         # Families are known up front; their samples only at collect time.
         return self._families(None)
 
     def collect(self) -> Iterable[Metric]:
-        state: AppState | None = getattr(self._app.state, "ocr", None)
-        return self._families(state)
+        return self._families(self._snapshot())
 
-    def _families(self, state: AppState | None) -> list[Metric]:
+    def _families(self, snapshot: PoolSnapshot | None) -> list[Metric]:
         by_set = ["model_set"]
         ready = GaugeMetricFamily(
             "ocr_engine_ready", "1 when OCR requests are accepted (what /health reports).")
@@ -98,11 +101,10 @@ class PoolCollector(Collector):
         families: list[Metric] = [ready, loaded, unloads, workers, queue, capacity, running,
                                   busy_ratio, busy, batches, failed, rejected, timed_out,
                                   dropped, info, batch_sizes]
-        snapshot = state.snapshot() if state is not None else None
-        if state is None or snapshot is None:
+        if snapshot is None:
             return families
-        ready.add_metric([], float(state.health(snapshot).ready))
-        capacity.add_metric([], float(state.settings.max_queue))
+        ready.add_metric([], float(self._ready(snapshot)))
+        capacity.add_metric([], float(self._capacity))
         unloads.add_metric([], float(snapshot.unloads))
         for one in snapshot.sets:
             name = one.name

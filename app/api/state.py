@@ -1,4 +1,8 @@
-"""What the lifespan owns: the engine pool's lifecycle state and the service."""
+"""The app's runtime: what the lifespan owns (pool, service, jobs) and where it stands.
+
+Made by the app factory, filled in by the lifespan, read by the routes through
+``app.api.deps``: the one object behind the web framework's ``app.state``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from app.engine.pool import EnginePool
 from app.engine.pool_snapshot import PoolSnapshot
 from app.engine.types import EngineInfo
 from app.jobs.runner import JobRunner
+from app.observability.metrics import Metrics
 from app.service import OCRService
 
 
@@ -18,9 +23,14 @@ class Phase(StrEnum):
     FAILED when it could not load, which ends ``python -m app`` (exit status 3)."""
 
     STARTING = "starting"
-    READY = "ok"
+    READY = "ready"
     FAILED = "failed"
     STOPPING = "stopping"
+
+    @property
+    def status(self) -> str:
+        """The word /health and /system/info report: 'ok' once ready."""
+        return "ok" if self is Phase.READY else self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +49,7 @@ class AppState:
     """Mutable only by the lifespan; requests read it."""
 
     settings: Settings
+    metrics: Metrics
     phase: Phase = Phase.STARTING
     service: OCRService | None = None
     pool: EnginePool | None = None
