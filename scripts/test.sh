@@ -3,12 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
-# Headless Chromium for tests/test_docs_browser.py (/docs rendered offline, screenshot in logs/).
+# Headless Chromium for tests/api/test_docs_browser.py (/docs rendered offline, screenshot in logs/).
 if ! command -v chromium >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 # Fonts the layout evaluation set is drawn with (bench/layout_compose.py) and the text-layer
-# tests embed in the PDFs they build (tests/test_pdf_text_trust.py): DejaVu, Droid (CJK).
+# tests embed in the PDFs they build (tests/documents/test_pdf_text_trust.py): DejaVu, Droid (CJK).
 fonts=(/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf)
 if ! ls "${fonts[@]}" >/dev/null 2>&1; then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
@@ -19,8 +19,8 @@ if ! ls "${fonts[@]}" >/dev/null 2>&1; then
     exit 1
   fi
 fi
-# qpdf --check and pdftotext (poppler-utils) check the searchable PDFs in tests/test_formats.py;
-# redis-server runs the Redis-mode job tests (tests/test_jobs_live.py starts it on loopback).
+# qpdf --check and pdftotext (poppler-utils) check the searchable PDFs in tests/e2e/test_formats.py;
+# redis-server runs the Redis-mode job tests (tests/e2e/test_jobs_live.py starts it on loopback).
 missing=()
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)

@@ -4,7 +4,7 @@ The shapes follow PaddleX 3.x ``inference/serving/schemas/ocr.py`` (the request,
 ``InferResult``), ``serving/infra/models.py`` (the ``logId/errorCode/errorMsg``
 envelope, ``dataInfo``) and what its OCR app puts in ``prunedResult`` (the
 pipeline's own result without input paths). Errors keep PaddleX's convention:
-``errorCode`` is the HTTP status. ``tests/test_paddlex_route.py`` validates our
+``errorCode`` is the HTTP status. ``tests/api/test_paddlex.py`` validates our
 answers with PaddleX's own pydantic models.
 """
 

@@ -1,6 +1,6 @@
 """ALTO 4.4 XML: the layout of each page (blocks, lines, words) in pixels.
 
-Checked against the published schema (tests/test_formats.py validates every
+Checked against the published schema (tests/e2e/test_formats.py validates every
 answer against alto-4-4.xsd). Each layout paragraph is a ``TextBlock`` (ALTO's
 unit of running text); a block's paragraphs follow each other in reading order.
 ``WC`` is the recognizer's line confidence given to each of its words (the

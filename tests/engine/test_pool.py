@@ -1,7 +1,7 @@
 """The model-set pool's scheduling: choice rules, lazy loading, LRU unloading, refusals.
 
 Fake engines only (the loading and unloading order is what is tested); the real
-sets are read in tests/test_model_sets.py.
+sets are read in tests/engine/test_model_sets.py.
 """
 
 from __future__ import annotations

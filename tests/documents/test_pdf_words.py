@@ -17,7 +17,7 @@ import pytest
 from app.documents.pdf import open_pdf
 from app.domain import BBox, DecodedPage, PdfOptions
 from tests.conftest import CORPUS, needs_corpus
-from tests.test_pdf_text_trust import CJK_FONT, CJK_TEXT, LATIN_FONT, cid_font_pdf
+from tests.documents.test_pdf_text_trust import CJK_FONT, CJK_TEXT, LATIN_FONT, cid_font_pdf
 
 DPI = 72  # pixels = points: poppler's boxes need no scaling
 

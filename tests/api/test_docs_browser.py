@@ -15,7 +15,7 @@ logs/docs-screenshot-ocr-json.png (the /ocr/json form opened, with its file
 picker) and logs/docs-browser-requests.txt.
 
 This module doubles as the script that runs inside the namespace:
-``python -m tests.test_docs_browser OUT_DIR``.
+``python -m tests.api.test_docs_browser OUT_DIR``.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     for name in SHOT_SIZES:  # never pass on an old run's screenshot
         (LOGS / f"{name}.png").unlink(missing_ok=True)
     namespace = _namespace_works()
-    inner = [sys.executable, "-m", "tests.test_docs_browser", str(out)]
+    inner = [sys.executable, "-m", "tests.api.test_docs_browser", str(out)]
     if namespace:
         assert UNSHARE is not None
         command = [UNSHARE, "--net", "--", *inner]

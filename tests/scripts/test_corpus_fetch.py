@@ -215,7 +215,7 @@ def test_a_clone_without_corpus_collects_and_skips(tmp_path: Path) -> None:
     assert collect.returncode == 0, collect.stdout[-3000:] + collect.stderr[-3000:]
     assert re.search(r"^\d{3,} tests collected", collect.stdout, re.MULTILINE), collect.stdout[-500:]
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-                          "tests/test_pdf_documents.py"],
+                          "tests/documents/test_pdf.py"],
                          cwd=clone, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:]
     assert re.search(r"^\d+ skipped in ", run.stdout, re.MULTILINE), run.stdout[-3000:]

@@ -13,7 +13,7 @@ rightly refused (415) by a service that judges files by their bytes. So that the
 a hook (this module, loaded by the Schemathesis CLI through SCHEMATHESIS_HOOKS)
 puts a real small image in ``file`` for positively generated bodies; negatively
 generated bodies keep whatever Schemathesis made. File contents themselves are
-fuzzed by tests/test_hostile_inputs.py.
+fuzzed by tests/hostile/test_hostile_inputs.py.
 
 The CLI's output goes to logs/schemathesis.txt (and a JUnit report beside it); a
 summary line is printed with or without ``-s``.
@@ -42,7 +42,7 @@ MAX_EXAMPLES = 30
 SEED = 20261129
 RUN_TIMEOUT_S = 480
 LOG = ROOT / "logs" / "schemathesis.txt"
-HOOKS_MODULE = "tests.test_schemathesis"
+HOOKS_MODULE = "tests.hostile.test_schemathesis"
 
 
 def _sample_images() -> list[bytes]:
@@ -84,14 +84,14 @@ def _register_hooks() -> None:
                 body["page"] = 1  # the sample images have one page; 422 beyond is right
         if positive and isinstance(body, dict):
             # Any string fits the schema of `lang`/`model`, but only installed ones exist
-            # (a 422 listing them is right; tests/test_model_pool.py covers it).
+            # (a 422 listing them is right; tests/engine/test_pool.py covers it).
             if "lang" in body:
                 body["lang"] = "en"
             if "model" in body:
                 body["model"] = "accurate"
         if isinstance(body, dict) and isinstance(body.get("timeout_ms"), int):
             # A deadline shorter than any OCR takes is rightly answered 504 (the
-            # client asked for it; tests/test_faults.py covers it): give at least 10 s.
+            # client asked for it; tests/e2e/test_faults.py covers it): give at least 10 s.
             body["timeout_ms"] = max(body["timeout_ms"], 10_000)
         return case
 

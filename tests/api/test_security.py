@@ -13,8 +13,8 @@ from app.config import Settings
 from app.main import create_app
 from bench.server import start_server
 from tests.conftest import corpus_bytes, manifest
+from tests.e2e.test_lifecycle import png, wait_until
 from tests.fakes import EchoEngine
-from tests.test_lifecycle import png, wait_until
 
 
 def app_client(tmp_path: Path, **overrides: object) -> TestClient:

@@ -12,12 +12,13 @@ import httpx
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.engine.types import EngineOptions, Image, PageOCR
+from app.domain import EngineOptions, Pixels
+from app.engine.types import PageOCR
 from app.main import create_app
 from bench.server import start_server
 from tests.conftest import corpus_bytes
+from tests.e2e.test_lifecycle import png, wait_until
 from tests.fakes import EchoEngine
-from tests.test_lifecycle import png, wait_until
 
 
 class HangingEngine(EchoEngine):
@@ -27,7 +28,7 @@ class HangingEngine(EchoEngine):
         super().__init__()
         self.release = threading.Event()
 
-    def predict(self, images: list[Image], options: EngineOptions) -> list[PageOCR]:
+    def predict(self, images: list[Pixels], options: EngineOptions) -> list[PageOCR]:
         if any(int(img.mean()) == 66 for img in images):
             self.release.wait(30)
         return super().predict(images, options)

@@ -13,7 +13,7 @@ from PIL import Image
 from app.documents.images import to_rgb
 from bench.cer import cer
 from tests.conftest import corpus_bytes, manifest
-from tests.test_corpus_images import ocr_json, page_text
+from tests.e2e.test_corpus_images import ocr_json, page_text
 
 LINE = "rapidocr_en_rec.jpg"
 

@@ -115,4 +115,6 @@ def test_two_column_pdf_comes_out_column_by_column(client: httpx.Client, mode: s
 def test_json_lines_keep_their_old_fields(magazine: dict[str, Any]) -> None:
     line = magazine["pages"][0]["lines"][0]
     assert {"text", "score", "polygon", "bbox", "block", "paragraph"} <= set(line)
-    assert magazine["timings_ms"]["layout"] >= 0
+    timings = magazine["timings_ms"]
+    # Laying out a magazine page's lines takes measurable time, within the request's total.
+    assert 0 < timings["layout"] < timings["total"]

@@ -141,7 +141,7 @@ def test_the_service_refuses_a_gpu_it_cannot_use(tmp_path: Path) -> None:
     import onnxruntime
 
     from app.__main__ import EXIT_ENGINE_FAILED
-    from tests.test_lifecycle import failure_lines, run_service
+    from tests.e2e.test_lifecycle import failure_lines, run_service
 
     if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
         pytest.skip("onnxruntime here is a GPU build")

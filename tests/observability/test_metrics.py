@@ -18,8 +18,8 @@ from app.config import Settings
 from app.main import create_app
 from bench.server import ROOT
 from tests.conftest import corpus_bytes
+from tests.e2e.test_lifecycle import png, wait_until
 from tests.fakes import EchoEngine
-from tests.test_lifecycle import png, wait_until
 
 MONITORING = ROOT / "deploy" / "monitoring"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
