@@ -59,10 +59,15 @@ class SqliteJobStore:
         self._uploads.drop_all_but(live)  # uploads of jobs that never got recorded
 
     async def close(self) -> None:
-        """Close the database."""
-        if self._db is not None:
-            await self._call(self._db.close)
-            self._db = None
+        """Close the database once no statement runs on it (a request's thread may still
+        be reading it as the app stops: closing under it crashed the process)."""
+        await self._call(self._close)
+
+    def _close(self) -> None:
+        with self._lock:
+            db, self._db = self._db, None
+            if db is not None:
+                db.close()
 
     async def submit(self, record: JobRecord, upload: bytes, max_queued: int) -> None:
         """Write the upload, then record the job (refused when too many wait)."""
@@ -224,20 +229,24 @@ class SqliteJobStore:
                   (job_id,))
         self._uploads.drop(job_id)
 
+    def _open_db(self) -> sqlite3.Connection:
+        """The connection, under ``self._lock`` (held by the caller); Busy once closed."""
+        if self._db is None:
+            raise Busy("The job store is closed (the service is stopping).",
+                       headers={"Retry-After": "5"})
+        return self._db
+
     def _sql(self, query: str, args: tuple[Any, ...] = ()) -> None:
-        assert self._db is not None
         with self._lock:
-            self._db.execute(query, args)
+            self._open_db().execute(query, args)
 
     def _one(self, query: str, args: tuple[Any, ...] = ()) -> Any:
-        assert self._db is not None
         with self._lock:
-            return self._db.execute(query, args).fetchone()
+            return self._open_db().execute(query, args).fetchone()
 
     def _all(self, query: str, args: tuple[Any, ...]) -> list[Any]:
-        assert self._db is not None
         with self._lock:
-            return self._db.execute(query, args).fetchall()
+            return self._open_db().execute(query, args).fetchall()
 
     async def _call(self, func: Callable[..., T], *args: Any) -> T:
         return await anyio.to_thread.run_sync(lambda: func(*args))
