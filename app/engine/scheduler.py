@@ -158,7 +158,10 @@ class InferenceScheduler:
             return await asyncio.wait_for(
                 asyncio.gather(*futures), timeout=max(0.0, deadline - time.monotonic())
             )
-        except TimeoutError:
+        except (TimeoutError, RequestTimeout):
+            # Either the wait ran out here, or a worker found the deadline passed before
+            # the page started (it resolves the page with RequestTimeout): under load the
+            # worker can win that race, and the request must be counted all the same.
             self.stats.timed_out += 1
             raise RequestTimeout("The request did not finish before its deadline.") from None
         finally:

@@ -307,8 +307,7 @@ def test_the_real_pipeline_exposes_its_sessions(tmp_path: Path) -> None:
 
 
 def _collect(info: EngineInfo | None) -> dict[str, list[Any]]:
-    app = SimpleNamespace(state=SimpleNamespace(ocr=SimpleNamespace(engine_info=info)))
-    return {f.name: f.samples for f in GpuMemoryCollector(app).collect()}  # type: ignore[arg-type]
+    return {f.name: f.samples for f in GpuMemoryCollector(lambda: info).collect()}
 
 
 def test_gpu_memory_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
