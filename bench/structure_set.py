@@ -1,0 +1,167 @@
+"""Synthetic tables and pages drawn with Pillow, with their truth (HTML, boxes, words).
+
+Four table kinds (issue 21): ``bordered`` (every rule drawn, header row),
+``borderless`` (only a rule under the header, booktabs style), ``spans-bordered``
+and ``spans-borderless`` (a two-level header with ``colspan`` and a first column
+with ``rowspan``). Every table is drawn from a seed, so tests and the bench see
+the same images; no fonts beyond Debian's DejaVu are needed.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+KINDS = ("bordered", "borderless", "spans-bordered", "spans-borderless")
+WORDS = ("north", "south", "east", "west", "total", "sales", "costs", "margin", "units",
+         "region", "product", "alpha", "beta", "gamma", "delta", "revenue", "stock")
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class TruthWord:
+    text: str
+    bbox: Box
+
+
+@dataclass(frozen=True)
+class DrawnTable:
+    kind: str
+    image: np.ndarray  # RGB uint8: the table with a white margin, or a whole page
+    html: str  # truth, <table> with <thead>/<tbody>
+    rows: int
+    cols: int
+    bbox: Box  # the table's outer box in the image
+    words: tuple[TruthWord, ...]  # every word and its box (stands in for OCR)
+
+
+def spec(kind: str, seed: int) -> tuple[list[list[tuple[str, int, int]]], int, int]:
+    """Rows of (text, rowspan, colspan) in HTML order, header row count, column count."""
+    rng = random.Random(f"{kind}-{seed}")
+    cols = rng.randint(3, 5)
+    body = rng.randint(4, 7)
+    def word() -> str:
+        return rng.choice(WORDS).capitalize()
+    def number() -> str:
+        return f"{rng.randint(1, 99_999):,}" if rng.random() < 0.7 else f"{rng.uniform(0, 99):.1f}%"
+    if not kind.startswith("spans"):
+        rows = [[(word(), 1, 1) for _ in range(cols)]]
+        rows += [[(word(), 1, 1)] + [(number(), 1, 1) for _ in range(cols - 1)]
+                 for _ in range(body)]
+        return rows, 1, cols
+    # Two header rows: "Item" spans both, the other columns are grouped in pairs.
+    cols = max(cols, 4) | 1  # 1 + pairs
+    groups = (cols - 1) // 2
+    top = [("Item", 2, 1)] + [(f"{word()} {2020 + g}", 1, 2) for g in range(groups)]
+    sub = [(label, 1, 1) for _ in range(groups) for label in ("Qty", "Value")]
+    rows = [top, sub]
+    r = 0
+    while r < body:
+        span = min(rng.choice((1, 2, 3)), body - r)
+        for k in range(span):
+            first = [(word(), span, 1)] if k == 0 else []
+            rows.append(first + [(number(), 1, 1) for _ in range(cols - 1)])
+        r += span
+    return rows, 2, cols
+
+
+def draw_table(kind: str, seed: int, scale: float = 1.0) -> DrawnTable:
+    """A table of ``kind`` alone on a white margin."""
+    rows, head, cols = spec(kind, seed)
+    return _render(kind, rows, head, cols, scale, canvas=None, origin=(30, 30))
+
+
+def draw_page(kind: str, seed: int) -> DrawnTable:
+    """An A4 page at 150 dpi: title, paragraphs, the table, a caption under it."""
+    page = Image.new("RGB", (1240, 1754), "white")
+    pen = ImageDraw.Draw(page)
+    rng = random.Random(f"page-{kind}-{seed}")
+    pen.text((110, 100), "Annual report of the " + rng.choice(WORDS) + " division",
+             font=ImageFont.truetype(BOLD, 40), fill="black")
+    body = ImageFont.truetype(FONT, 22)
+    y = 190
+    for _ in range(10):
+        line = " ".join(rng.choice(WORDS) for _ in range(12))
+        pen.text((110, y), line, font=body, fill="black")
+        y += 34
+    rows, head, cols = spec(kind, seed)
+    table = _render(kind, rows, head, cols, 1.3, canvas=page, origin=(110, y + 40))
+    bottom = int(table.bbox[3])
+    pen.text((110, bottom + 20), f"Table {seed + 1}: figures by {rng.choice(WORDS)}",
+             font=body, fill="black")
+    for k in range(4):
+        line = " ".join(rng.choice(WORDS) for _ in range(12))
+        pen.text((110, bottom + 90 + 34 * k), line, font=body, fill="black")
+    return DrawnTable(kind, np.asarray(page).copy(), table.html, table.rows, table.cols,
+                      table.bbox, table.words)
+
+
+def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: int,
+            scale: float, canvas: Image.Image | None, origin: tuple[int, int]) -> DrawnTable:
+    font = ImageFont.truetype(FONT, round(18 * scale))
+    bold = ImageFont.truetype(BOLD, round(18 * scale))
+    pad, line_h = round(12 * scale), round(40 * scale)
+    # Grid positions as HTML lays them out.
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, rs, cs, text))
+            taken.update((r + i, c + j) for i in range(rs) for j in range(cs))
+            c += cs
+    widths = [round(90 * scale)] * cols
+    for _r, c, _rs, cs, text in placed:
+        if cs == 1:
+            widths[c] = max(widths[c], round(font.getlength(text)) + 2 * pad)
+    xs = [0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    n_rows = len(rows)
+    width, height = xs[-1], n_rows * line_h
+    if canvas is None:
+        canvas = Image.new("RGB", (width + 2 * origin[0], height + 2 * origin[1]), "white")
+    pen = ImageDraw.Draw(canvas)
+    ox, oy = origin
+    bordered = kind in ("bordered", "spans-bordered")
+    words = []
+    for r, c, rs, cs, text in placed:
+        x0, y0 = ox + xs[c], oy + r * line_h
+        x1, y1 = ox + xs[c + cs], oy + (r + rs) * line_h
+        if bordered:
+            pen.rectangle((x0, y0, x1, y1), outline="black", width=max(1, round(scale)))
+        face = bold if r < head else font
+        tx = x0 + pad if c == 0 else x1 - pad - face.getlength(text)  # numbers right-aligned
+        if r < head:
+            tx = (x0 + x1 - face.getlength(text)) / 2
+        ty = (y0 + y1) / 2 - face.size * 0.6
+        pen.text((tx, ty), text, font=face, fill="black")
+        cursor = tx
+        for part in text.split(" "):
+            left, top, right, bottom = face.getbbox(part)
+            words.append(TruthWord(part, (cursor + left, ty + top, cursor + right, ty + bottom)))
+            cursor += face.getlength(part + " ")
+    if not bordered:  # booktabs: top rule, rule under the header, bottom rule
+        for y, w in ((oy, 2), (oy + head * line_h, 1), (oy + height, 2)):
+            pen.line((ox, y, ox + width, y), fill="black", width=max(1, round(w * scale)))
+    return DrawnTable(kind, np.asarray(canvas).copy(), _html(rows, head), n_rows, cols,
+                      (ox, oy, ox + width, oy + height), tuple(words))
+
+
+def _html(rows: list[list[tuple[str, int, int]]], head: int) -> str:
+    def tr(row: list[tuple[str, int, int]]) -> str:
+        cells = []
+        for text, rs, cs in row:
+            attrs = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
+            cells.append(f"<td{attrs}>{html.escape(text)}</td>")
+        return "<tr>" + "".join(cells) + "</tr>"
+    return ("<table><thead>" + "".join(tr(r) for r in rows[:head]) + "</thead><tbody>"
+            + "".join(tr(r) for r in rows[head:]) + "</tbody></table>")
