@@ -3,7 +3,8 @@
 Four table kinds (issue 21): ``bordered`` (every rule drawn, header row),
 ``borderless`` (only a rule under the header, booktabs style), ``spans-bordered``
 and ``spans-borderless`` (a two-level header with ``colspan`` and a first column
-with ``rowspan``). Every table is drawn from a seed, so tests and the bench see
+with ``rowspan``), ``long`` (borderless, 6 columns, 20 to 30 body rows).
+Every table is drawn from a seed, so tests and the bench see
 the same images; no fonts beyond Debian's DejaVu are needed.
 """
 
@@ -18,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-KINDS = ("bordered", "borderless", "spans-bordered", "spans-borderless")
+KINDS = ("bordered", "borderless", "spans-bordered", "spans-borderless", "long")
 WORDS = ("north", "south", "east", "west", "total", "sales", "costs", "margin", "units",
          "region", "product", "alpha", "beta", "gamma", "delta", "revenue", "stock")
 Box = tuple[float, float, float, float]
@@ -46,6 +47,8 @@ def spec(kind: str, seed: int) -> tuple[list[list[tuple[str, int, int]]], int, i
     rng = random.Random(f"{kind}-{seed}")
     cols = rng.randint(3, 5)
     body = rng.randint(4, 7)
+    if kind == "long":
+        cols, body = 6, rng.randint(20, 30)
     def word() -> str:
         return rng.choice(WORDS).capitalize()
     def number() -> str:
@@ -91,7 +94,9 @@ def draw_page(kind: str, seed: int) -> DrawnTable:
         pen.text((110, y), line, font=body, fill="black")
         y += 34
     rows, head, cols = spec(kind, seed)
-    table = _render(kind, rows, head, cols, 1.3, canvas=page, origin=(110, y + 40))
+    room = page.height - (y + 40) - 260  # keep the caption and closing lines on the page
+    scale = min(1.3, room / (40 * len(rows)))
+    table = _render(kind, rows, head, cols, scale, canvas=page, origin=(110, y + 40))
     bottom = int(table.bbox[3])
     pen.text((110, bottom + 20), f"Table {seed + 1}: figures by {rng.choice(WORDS)}",
              font=body, fill="black")
