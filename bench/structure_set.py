@@ -3,7 +3,10 @@
 Four table kinds (issue 21): ``bordered`` (every rule drawn, header row),
 ``borderless`` (only a rule under the header, booktabs style), ``spans-bordered``
 and ``spans-borderless`` (a two-level header with ``colspan`` and a first column
-with ``rowspan``), ``long`` (borderless, 6 columns, 20 to 30 body rows).
+with ``rowspan``), ``long`` (borderless, 6 columns, 20 to 30 body rows),
+``plain`` (no rule at all, two-word row labels, some empty cells) and ``wide``
+(ruled, 8 to 10 columns in a small font). ``scan`` degrades any image as a cheap
+office scanner would (a slight turn, blur, noise, JPEG).
 Every table is drawn from a seed, so tests and the bench see
 the same images; no fonts beyond Debian's DejaVu are needed.
 """
@@ -19,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-KINDS = ("bordered", "borderless", "spans-bordered", "spans-borderless", "long")
+KINDS = ("bordered", "borderless", "spans-bordered", "spans-borderless", "long", "plain", "wide")
 WORDS = ("north", "south", "east", "west", "total", "sales", "costs", "margin", "units",
          "region", "product", "alpha", "beta", "gamma", "delta", "revenue", "stock")
 Box = tuple[float, float, float, float]
@@ -49,10 +52,18 @@ def spec(kind: str, seed: int) -> tuple[list[list[tuple[str, int, int]]], int, i
     body = rng.randint(4, 7)
     if kind == "long":
         cols, body = 6, rng.randint(20, 30)
+    if kind == "wide":
+        cols = rng.randint(8, 10)
     def word() -> str:
         return rng.choice(WORDS).capitalize()
     def number() -> str:
         return f"{rng.randint(1, 99_999):,}" if rng.random() < 0.7 else f"{rng.uniform(0, 99):.1f}%"
+    if kind == "plain":
+        rows = [[("", 1, 1)] + [(word(), 1, 1) for _ in range(cols - 1)]]
+        rows += [[(f"{word()} {word().lower()}", 1, 1)]
+                 + [(number() if rng.random() > 0.15 else "", 1, 1) for _ in range(cols - 1)]
+                 for _ in range(body)]
+        return rows, 1, cols
     if not kind.startswith("spans"):
         rows = [[(word(), 1, 1) for _ in range(cols)]]
         rows += [[(word(), 1, 1)] + [(number(), 1, 1) for _ in range(cols - 1)]
@@ -77,7 +88,32 @@ def spec(kind: str, seed: int) -> tuple[list[list[tuple[str, int, int]]], int, i
 def draw_table(kind: str, seed: int, scale: float = 1.0) -> DrawnTable:
     """A table of ``kind`` alone on a white margin."""
     rows, head, cols = spec(kind, seed)
+    scale *= 0.8 if kind == "wide" else 1.0
     return _render(kind, rows, head, cols, scale, canvas=None, origin=(30, 30))
+
+
+def scan(drawn: DrawnTable, seed: int) -> DrawnTable:
+    """The same table as a poor scan: turned 0.3 to 0.8 degrees, blurred, noisy, JPEG q55.
+
+    Word boxes are kept: the turn moves them by a few pixels at most.
+    """
+    import io
+
+    from PIL import ImageFilter
+
+    rng = random.Random(f"scan-{seed}")
+    image = Image.fromarray(drawn.image)
+    angle = rng.choice((-1, 1)) * rng.uniform(0.3, 0.8)
+    image = image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor="white")
+    image = image.filter(ImageFilter.GaussianBlur(0.8))
+    noisy = np.asarray(image).astype(np.int16)
+    noise = np.random.default_rng(seed).normal(0, 10, noisy.shape)
+    image = Image.fromarray(np.clip(noisy + noise, 0, 255).astype(np.uint8))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=55)
+    pixels = np.asarray(Image.open(buffer).convert("RGB")).copy()
+    return DrawnTable(drawn.kind, pixels, drawn.html, drawn.rows, drawn.cols, drawn.bbox,
+                      drawn.words)
 
 
 def draw_page(kind: str, seed: int) -> DrawnTable:
@@ -95,7 +131,7 @@ def draw_page(kind: str, seed: int) -> DrawnTable:
         y += 34
     rows, head, cols = spec(kind, seed)
     room = page.height - (y + 40) - 260  # keep the caption and closing lines on the page
-    scale = min(1.3, room / (40 * len(rows)))
+    scale = min(0.9 if kind == "wide" else 1.3, room / (40 * len(rows)))
     table = _render(kind, rows, head, cols, scale, canvas=page, origin=(110, y + 40))
     bottom = int(table.bbox[3])
     pen.text((110, bottom + 20), f"Table {seed + 1}: figures by {rng.choice(WORDS)}",
@@ -136,7 +172,7 @@ def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: 
         canvas = Image.new("RGB", (width + 2 * origin[0], height + 2 * origin[1]), "white")
     pen = ImageDraw.Draw(canvas)
     ox, oy = origin
-    bordered = kind in ("bordered", "spans-bordered")
+    bordered = kind in ("bordered", "spans-bordered", "wide")
     words = []
     for r, c, rs, cs, text in placed:
         x0, y0 = ox + xs[c], oy + r * line_h
@@ -150,11 +186,11 @@ def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: 
         ty = (y0 + y1) / 2 - face.size * 0.6
         pen.text((tx, ty), text, font=face, fill="black")
         cursor = tx
-        for part in text.split(" "):
+        for part in text.split():
             left, top, right, bottom = face.getbbox(part)
             words.append(TruthWord(part, (cursor + left, ty + top, cursor + right, ty + bottom)))
             cursor += face.getlength(part + " ")
-    if not bordered:  # booktabs: top rule, rule under the header, bottom rule
+    if not bordered and kind != "plain":  # booktabs: top, under the header, bottom
         for y, w in ((oy, 2), (oy + head * line_h, 1), (oy + height, 2)):
             pen.line((ox, y, ox + width, y), fill="black", width=max(1, round(w * scale)))
     return DrawnTable(kind, np.asarray(canvas).copy(), _html(rows, head), n_rows, cols,

@@ -79,12 +79,16 @@ class TableModel:
         resized = cv2.resize(crop[:, :, ::-1], size, interpolation=cv2.INTER_LINEAR)
         canvas = np.zeros((SIDE, SIDE, 3), dtype=np.float32)  # padding after normalising: zeros
         canvas[: size[1], : size[0]] = (resized.astype(np.float32) / 255.0 - MEAN) / STD
-        outputs = self.session.run(None, {self._input: canvas.transpose(2, 0, 1)[None]})
+        outputs = self._infer(np.ascontiguousarray(canvas.transpose(2, 0, 1)[None]))
         # Which output is which: the box head has 4 (or 8) values per step.
         first, second = outputs
         if first.shape[-1] in (4, 8) and second.shape[-1] == len(self.tokens):
             return first[0], second[0]
         return second[0], first[0]
+
+    def _infer(self, batch: npt.NDArray[np.float32]) -> list[npt.NDArray[Any]]:
+        """The two raw outputs for a (1, 3, 488, 488) batch (a bench may run another runtime)."""
+        return list(self.session.run(None, {self._input: batch}))
 
     def _decode(self, boxes: npt.NDArray[Any], probs: npt.NDArray[Any]
                 ) -> tuple[list[str], list[npt.NDArray[Any]]]:
