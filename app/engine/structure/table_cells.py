@@ -37,6 +37,8 @@ class TableStructure:
     html_tokens: tuple[str, ...]
     header_rows: int = 0
     """Rows inside ``<thead>`` (the model marks a header it recognises)."""
+    truncated: bool = False
+    """The decoder hit its step limit before ``eos``: rows past that point are missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,8 @@ class WordLike(Protocol):
     def bbox(self) -> BBox: ...
 
 
-def build_grid(tokens: Sequence[str], boxes: Sequence[BBox]) -> TableStructure:
+def build_grid(tokens: Sequence[str], boxes: Sequence[BBox],
+               truncated: bool = False) -> TableStructure:
     """Place the cells of structure ``tokens`` on a grid; the n-th cell takes ``boxes[n]``.
 
     Spans push later cells of the rows they cover to the right, as in HTML.
@@ -102,7 +105,7 @@ def build_grid(tokens: Sequence[str], boxes: Sequence[BBox]) -> TableStructure:
         bbox = boxes[index] if index < len(boxes) else (0.0, 0.0, 0.0, 0.0)
         cells.append(Cell(r, c, min(rowspan, rows - r), colspan, bbox))
     cols = max((c.col + c.colspan for c in cells), default=0)
-    return TableStructure(rows, cols, tuple(cells), tuple(tokens), header_rows)
+    return TableStructure(rows, cols, tuple(cells), tuple(tokens), header_rows, truncated)
 
 
 def assign_words(structure: TableStructure, words: Sequence[WordLike]) -> FilledTable:

@@ -64,13 +64,13 @@ class TableModel:
             raise ValueError("expected an RGB uint8 array of shape (H, W, 3)")
         height, width = crop.shape[:2]
         boxes, probs = self._run(crop)
-        tokens, cell_boxes = self._decode(boxes, probs)
+        tokens, cell_boxes, ended = self._decode(boxes, probs)
         if self.normalise == "crop":
             scale = np.array([width, height], dtype=np.float32)
         else:
             scale = np.array([max(width, height)] * 2, dtype=np.float32)
         pixel = [_corners(b, scale, width, height) for b in cell_boxes]
-        return build_grid(tokens, pixel)
+        return build_grid(tokens, pixel, truncated=not ended)
 
     def _run(self, crop: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         height, width = crop.shape[:2]
@@ -91,21 +91,22 @@ class TableModel:
         return list(self.session.run(None, {self._input: batch}))
 
     def _decode(self, boxes: npt.NDArray[Any], probs: npt.NDArray[Any]
-                ) -> tuple[list[str], list[npt.NDArray[Any]]]:
-        """Greedy tokens up to ``eos``; the box of every step that opens a cell."""
+                ) -> tuple[list[str], list[npt.NDArray[Any]], bool]:
+        """Greedy tokens up to ``eos``; the box of every step that opens a cell; whether
+        ``eos`` came (the graph stops after 501 steps: a 71 x 8 table ends at row 50)."""
         ids = probs.argmax(axis=1)
         tokens: list[str] = []
         cell_boxes: list[npt.NDArray[Any]] = []
         for step, index in enumerate(ids):
             piece = self.tokens[int(index)]
             if piece == "eos" and step > 0:
-                break
+                return tokens, cell_boxes, True
             if piece in ("sos", "eos"):
                 continue
             tokens.append(piece)
             if piece in CELL_TOKENS:
                 cell_boxes.append(boxes[step])
-        return tokens, cell_boxes
+        return tokens, cell_boxes, False
 
 
 def token_list(dictionary: list[str]) -> list[str]:

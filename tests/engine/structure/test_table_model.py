@@ -71,3 +71,15 @@ def test_a_smaller_scan_of_the_same_table_gives_the_same_grid(table_model: Table
 def test_input_must_be_rgb_uint8(table_model: TableModel) -> None:
     with pytest.raises(ValueError, match="RGB uint8"):
         table_model(np.zeros((40, 40), dtype=np.uint8))
+
+
+def test_a_table_past_the_decoders_step_limit_is_flagged(table_model: TableModel) -> None:
+    from bench.structure_set import _render
+
+    rows = [[(f"h{c}", 1, 1) for c in range(8)]]
+    rows += [[(str(r * c), 1, 1) for c in range(8)] for r in range(70)]
+    drawn = _render("bordered", rows, 1, 8, 0.7, None, (20, 20))
+    structure = table_model(drawn.image)
+    assert structure.truncated
+    assert structure.rows < drawn.rows
+    assert not table_model(draw_table("long", 0).image).truncated
