@@ -4,11 +4,12 @@ Four table kinds (issue 21): ``bordered`` (every rule drawn, header row),
 ``borderless`` (only a rule under the header, booktabs style), ``spans-bordered``
 and ``spans-borderless`` (a two-level header with ``colspan`` and a first column
 with ``rowspan``), ``long`` (borderless, 6 columns, 20 to 30 body rows),
-``plain`` (no rule at all, two-word row labels, some empty cells) and ``wide``
-(ruled, 8 to 10 columns in a small font). ``scan`` degrades any image as a cheap
-office scanner would (a slight turn, blur, noise, JPEG).
-Every table is drawn from a seed, so tests and the bench see
-the same images; no fonts beyond Debian's DejaVu are needed.
+``plain`` (no rule at all, two-word row labels, some empty cells), ``wide``
+(ruled, 8 to 10 columns in a small font) and ``shaded`` (office style: white text on a
+dark blue header, light blue bands on every other row, no rules). ``scan`` degrades
+any image as a cheap office scanner would (a slight turn, blur, noise, JPEG). Every
+table is drawn from a seed, so tests and the bench see the same images; no fonts
+beyond Debian's DejaVu are needed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-KINDS = ("bordered", "borderless", "spans-bordered", "spans-borderless", "long", "plain", "wide")
+KINDS = ("bordered", "borderless", "spans-bordered", "spans-borderless", "long", "plain", "wide",
+         "shaded")
 WORDS = ("north", "south", "east", "west", "total", "sales", "costs", "margin", "units",
          "region", "product", "alpha", "beta", "gamma", "delta", "revenue", "stock")
 Box = tuple[float, float, float, float]
@@ -173,6 +175,11 @@ def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: 
     pen = ImageDraw.Draw(canvas)
     ox, oy = origin
     bordered = kind in ("bordered", "spans-bordered", "wide")
+    if kind == "shaded":
+        for r in range(n_rows):
+            fill = "#1f3864" if r < head else ("#dde7f3" if r % 2 == 0 else None)
+            if fill:
+                pen.rectangle((ox, oy + r * line_h, ox + width, oy + (r + 1) * line_h), fill=fill)
     words = []
     for r, c, rs, cs, text in placed:
         x0, y0 = ox + xs[c], oy + r * line_h
@@ -184,13 +191,14 @@ def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: 
         if r < head:
             tx = (x0 + x1 - face.getlength(text)) / 2
         ty = (y0 + y1) / 2 - face.size * 0.6
-        pen.text((tx, ty), text, font=face, fill="black")
+        ink = "white" if kind == "shaded" and r < head else "black"
+        pen.text((tx, ty), text, font=face, fill=ink)
         cursor = tx
         for part in text.split():
             left, top, right, bottom = face.getbbox(part)
             words.append(TruthWord(part, (cursor + left, ty + top, cursor + right, ty + bottom)))
             cursor += face.getlength(part + " ")
-    if not bordered and kind != "plain":  # booktabs: top, under the header, bottom
+    if kind in ("borderless", "spans-borderless", "long"):  # booktabs: top, header, bottom
         for y, w in ((oy, 2), (oy + head * line_h, 1), (oy + height, 2)):
             pen.line((ox, y, ox + width, y), fill="black", width=max(1, round(w * scale)))
     return DrawnTable(kind, np.asarray(canvas).copy(), _html(rows, head), n_rows, cols,

@@ -15,6 +15,9 @@ from app.errors import ModelSetError
 from bench.structure_set import BOLD, FONT, draw_page
 from tests.engine.structure.conftest import need
 
+MIN_IOU = 0.85
+"""Issue 21 asks for > 0.7; the model reaches 0.90-0.96 on these pages, and a page scaled
+back with the wrong axis factor (7 % off in y) still scores 0.72-0.83, so 0.7 would pass it."""
 SERVICE_KINDS = {"title", "text", "list", "table", "figure", "caption", "header", "footer",
                  "footnote", "formula"}
 
@@ -32,7 +35,7 @@ def best_iou(regions: tuple[Region, ...], box: tuple[float, ...], kind: str | No
 def test_a_table_region_covers_the_drawn_table(layout_model: LayoutModel, kind: str, seed: int) -> None:
     page = draw_page(kind, seed)
     regions = layout_model(page.image)
-    assert best_iou(regions, page.bbox) > 0.7, regions
+    assert best_iou(regions, page.bbox) > MIN_IOU, regions
     assert {r.kind for r in regions} <= SERVICE_KINDS
     assert "text" in {r.kind for r in regions}  # the paragraphs above and below
 
@@ -41,12 +44,12 @@ def test_a_table_region_covers_the_drawn_table(layout_model: LayoutModel, kind: 
                    "the box is right, the class is not (docs/structure-models.md)")
 def test_a_ruled_table_is_called_a_table(layout_model: LayoutModel) -> None:
     page = draw_page("bordered", 0)
-    assert best_iou(layout_model(page.image), page.bbox) > 0.7
+    assert best_iou(layout_model(page.image), page.bbox) > MIN_IOU
 
 
 def test_a_ruled_table_still_gets_a_region_of_its_own(layout_model: LayoutModel) -> None:
     page = draw_page("bordered", 0)
-    assert best_iou(layout_model(page.image), page.bbox, kind=None) > 0.7
+    assert best_iou(layout_model(page.image), page.bbox, kind=None) > MIN_IOU
 
 
 def test_regions_are_in_the_original_pages_pixels(layout_model: LayoutModel) -> None:
@@ -56,7 +59,7 @@ def test_regions_are_in_the_original_pages_pixels(layout_model: LayoutModel) -> 
     small = np.asarray(image.resize((round(image.width * factor), round(image.height * factor))))
     box = tuple(v * factor for v in page.bbox)
     regions = layout_model(small)
-    assert best_iou(regions, box) > 0.7
+    assert best_iou(regions, box) > MIN_IOU
     assert all(0 <= r.bbox[0] < r.bbox[2] <= small.shape[1] for r in regions)
     assert all(0 <= r.bbox[1] < r.bbox[3] <= small.shape[0] for r in regions)
 
