@@ -1,12 +1,13 @@
 """Synthetic tables and pages drawn with Pillow, with their truth (HTML, boxes, words).
 
-Four table kinds (issue 21): ``bordered`` (every rule drawn, header row),
+Table kinds (issue 21): ``bordered`` (every rule drawn, header row),
 ``borderless`` (only a rule under the header, booktabs style), ``spans-bordered``
 and ``spans-borderless`` (a two-level header with ``colspan`` and a first column
 with ``rowspan``), ``long`` (borderless, 6 columns, 20 to 30 body rows),
 ``plain`` (no rule at all, two-word row labels, some empty cells), ``wide``
-(ruled, 8 to 10 columns in a small font) and ``shaded`` (office style: white text on a
-dark blue header, light blue bands on every other row, no rules). ``scan`` degrades
+(ruled, 8 to 10 columns in a small font), ``shaded`` (office style: white text on a
+dark blue header, light blue bands on every other row, no rules) and ``cjk`` (ruled,
+Chinese labels in Droid Sans Fallback, Debian's fonts-droid-fallback). ``scan`` degrades
 any image as a cheap office scanner would (a slight turn, blur, noise, JPEG). Every
 table is drawn from a seed, so tests and the bench see the same images; no fonts
 beyond Debian's DejaVu are needed.
@@ -23,8 +24,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+CJK_FONT = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 KINDS = ("bordered", "borderless", "spans-bordered", "spans-borderless", "long", "plain", "wide",
-         "shaded")
+         "shaded", "cjk")
+CJK_WORDS = ("地区", "销售额", "成本", "利润", "合计", "北方", "南方", "产品", "数量", "增长率",
+             "库存", "收入")
 WORDS = ("north", "south", "east", "west", "total", "sales", "costs", "margin", "units",
          "region", "product", "alpha", "beta", "gamma", "delta", "revenue", "stock")
 Box = tuple[float, float, float, float]
@@ -57,7 +61,7 @@ def spec(kind: str, seed: int) -> tuple[list[list[tuple[str, int, int]]], int, i
     if kind == "wide":
         cols = rng.randint(8, 10)
     def word() -> str:
-        return rng.choice(WORDS).capitalize()
+        return rng.choice(CJK_WORDS) if kind == "cjk" else rng.choice(WORDS).capitalize()
     def number() -> str:
         return f"{rng.randint(1, 99_999):,}" if rng.random() < 0.7 else f"{rng.uniform(0, 99):.1f}%"
     if kind == "plain":
@@ -145,10 +149,38 @@ def draw_page(kind: str, seed: int) -> DrawnTable:
                       table.bbox, table.words)
 
 
+def draw_two_column_page(kind: str, seed: int) -> DrawnTable:
+    """A two-column A4 page at 150 dpi; the table sits in the right column between paragraphs."""
+    page = Image.new("RGB", (1240, 1754), "white")
+    pen = ImageDraw.Draw(page)
+    rng = random.Random(f"two-{kind}-{seed}")
+    body = ImageFont.truetype(FONT, 20)
+    pen.text((90, 90), "Field notes on the " + rng.choice(WORDS) + " survey",
+             font=ImageFont.truetype(BOLD, 38), fill="black")
+    for k in range(40):  # left column, full height
+        pen.text((90, 180 + 32 * k), " ".join(rng.choice(WORDS) for _ in range(6)),
+                 font=body, fill="black")
+    for k in range(8):
+        pen.text((660, 180 + 32 * k), " ".join(rng.choice(WORDS) for _ in range(6)),
+                 font=body, fill="black")
+    if kind.startswith("spans"):
+        raise ValueError("two-column pages cut tables to 3 columns: spans would break")
+    rows, head, _ = spec(kind, seed)
+    rows = [row[:3] for row in rows]  # narrow enough for one column
+    table = _render(kind, rows, head, 3, 0.95, canvas=page, origin=(660, 460))
+    bottom = int(table.bbox[3])
+    for k in range((1600 - bottom) // 32):
+        pen.text((660, bottom + 30 + 32 * k), " ".join(rng.choice(WORDS) for _ in range(6)),
+                 font=body, fill="black")
+    return DrawnTable(kind, np.asarray(page).copy(), table.html, table.rows, 3, table.bbox,
+                      table.words)
+
+
 def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: int,
             scale: float, canvas: Image.Image | None, origin: tuple[int, int]) -> DrawnTable:
     font = ImageFont.truetype(FONT, round(18 * scale))
     bold = ImageFont.truetype(BOLD, round(18 * scale))
+    cjk = ImageFont.truetype(CJK_FONT, round(18 * scale))  # Droid has no Latin digits
     pad, line_h = round(12 * scale), round(40 * scale)
     # Grid positions as HTML lays them out.
     taken: set[tuple[int, int]] = set()
@@ -164,7 +196,8 @@ def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: 
     widths = [round(90 * scale)] * cols
     for _r, c, _rs, cs, text in placed:
         if cs == 1:
-            widths[c] = max(widths[c], round(font.getlength(text)) + 2 * pad)
+            face = cjk if not text.isascii() else font
+            widths[c] = max(widths[c], round(face.getlength(text)) + 2 * pad)
     xs = [0]
     for w in widths:
         xs.append(xs[-1] + w)
@@ -174,7 +207,7 @@ def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: 
         canvas = Image.new("RGB", (width + 2 * origin[0], height + 2 * origin[1]), "white")
     pen = ImageDraw.Draw(canvas)
     ox, oy = origin
-    bordered = kind in ("bordered", "spans-bordered", "wide")
+    bordered = kind in ("bordered", "spans-bordered", "wide", "cjk")
     if kind == "shaded":
         for r in range(n_rows):
             fill = "#1f3864" if r < head else ("#dde7f3" if r % 2 == 0 else None)
@@ -186,7 +219,7 @@ def _render(kind: str, rows: list[list[tuple[str, int, int]]], head: int, cols: 
         x1, y1 = ox + xs[c + cs], oy + (r + rs) * line_h
         if bordered:
             pen.rectangle((x0, y0, x1, y1), outline="black", width=max(1, round(scale)))
-        face = bold if r < head else font
+        face = cjk if not text.isascii() else bold if r < head else font
         tx = x0 + pad if c == 0 else x1 - pad - face.getlength(text)  # numbers right-aligned
         if r < head:
             tx = (x0 + x1 - face.getlength(text)) / 2

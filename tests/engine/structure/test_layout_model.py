@@ -12,7 +12,7 @@ from app.engine.model_sets import EmbeddedFile
 from app.engine.structure.layout_model import LAYOUT_FILE, LayoutModel, Region, iou
 from app.engine.structure.session import open_session
 from app.errors import ModelSetError
-from bench.structure_set import BOLD, FONT, draw_page
+from bench.structure_set import BOLD, FONT, draw_page, draw_two_column_page
 from tests.engine.structure.conftest import need
 
 MIN_IOU = 0.85
@@ -38,6 +38,16 @@ def test_a_table_region_covers_the_drawn_table(layout_model: LayoutModel, kind: 
     assert best_iou(regions, page.bbox) > MIN_IOU, regions
     assert {r.kind for r in regions} <= SERVICE_KINDS
     assert "text" in {r.kind for r in regions}  # the paragraphs above and below
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_table_in_the_right_column_stays_in_that_column(layout_model: LayoutModel,
+                                                          seed: int) -> None:
+    page = draw_two_column_page("borderless", seed)
+    regions = layout_model(page.image)
+    assert best_iou(regions, page.bbox) > MIN_IOU, regions
+    tables = [r for r in regions if r.kind == "table"]
+    assert all(r.bbox[0] > 600 for r in tables)  # the left column's prose is not swallowed
 
 
 @pytest.mark.xfail(strict=True, reason="CDLA labels compact ruled tables 'equation' (formula); "
