@@ -87,9 +87,12 @@ class TableModel:
         outputs = self._infer(np.ascontiguousarray(canvas.transpose(2, 0, 1)[None]))
         # Which output is which: the box head has 4 (or 8) values per step.
         first, second = outputs
-        if first.shape[-1] in (4, 8) and second.shape[-1] == len(self.tokens):
-            return first[0], second[0]
-        return second[0], first[0]
+        if first.shape[-1] == len(self.tokens):
+            first, second = second, first
+        if second.shape[-1] != len(self.tokens) or first.shape[-1] not in (4, 8):
+            raise ValueError(f"outputs {first.shape} / {second.shape} do not fit a "
+                             f"{len(self.tokens)}-token vocabulary")
+        return first[0], second[0]
 
     def _infer(self, batch: npt.NDArray[np.float32]) -> list[npt.NDArray[Any]]:
         """The two raw outputs for a (1, 3, 488, 488) batch (a bench may run another runtime)."""
