@@ -29,7 +29,7 @@ from PIL import Image
 
 from app.engine.structure.table_model import TableModel, assign_words
 from bench.structure_models import timed
-from bench.structure_set import TruthWord
+from tests.engine.structure.drawn_tables import TruthWord
 
 
 def load(path: Path) -> np.ndarray:

@@ -4,7 +4,7 @@
     pip install -r requirements-structure-dev.txt
     nice -n 15 python -m bench.structure_models [--seeds 5] [--json OUT]
 
-For each table kind and seed (``bench/structure_set.py``):
+For each table kind and seed (``tests/engine/structure/drawn_tables.py``):
 
 * **crop**: the table alone on a white margin -> ``TableModel`` (one thread), truth
   words put in cells by ``assign_words``; grid right (rows and cols), TEDS,
@@ -30,7 +30,14 @@ import numpy as np
 
 from app.engine.structure.layout_model import LayoutModel, iou
 from app.engine.structure.table_model import TableModel, assign_words
-from bench.structure_set import KINDS, DrawnTable, TruthWord, draw_page, draw_table, scan
+from tests.engine.structure.drawn_tables import (
+    KINDS,
+    DrawnTable,
+    TruthWord,
+    draw_page,
+    draw_table,
+    scan,
+)
 
 MARGIN = 8
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from app.engine.model_sets import EmbeddedFile, package_file
+from app.engine.model_files import EmbeddedFile, package_file
 from app.engine.types import ModelFile
 
 CPU: Final = ("CPUExecutionProvider",)

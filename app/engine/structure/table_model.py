@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from app.engine.model_sets import EmbeddedFile
+from app.engine.model_files import EmbeddedFile
 from app.engine.structure.session import CPU, metadata_lines, model_file, open_session
 from app.engine.structure.table_cells import (
     Cell,

@@ -11,8 +11,8 @@ from PIL import Image
 
 from app.engine.structure.table_cells import assign_words
 from app.engine.structure.table_model import TableModel
-from bench.structure_set import KINDS, draw_table
 from tests.engine.structure.conftest import Scorer
+from tests.engine.structure.drawn_tables import KINDS, draw_table
 
 SEEDS = (0, 1, 2)
 
@@ -74,7 +74,7 @@ def test_input_must_be_rgb_uint8(table_model: TableModel) -> None:
 
 
 def test_a_table_past_the_decoders_step_limit_is_flagged(table_model: TableModel) -> None:
-    from bench.structure_set import _render
+    from tests.engine.structure.drawn_tables import _render
 
     rows = [[(f"h{c}", 1, 1) for c in range(8)]]
     rows += [[(str(r * c), 1, 1) for c in range(8)] for r in range(70)]
