@@ -34,8 +34,8 @@ from typing import Any
 
 from PIL import Image
 
-from bench.cer import cer, unordered_cer
-from bench.server import CORPUS, ROOT, start_server
+from tests.support.cer import cer, unordered_cer
+from tests.support.server import CORPUS, ROOT, start_server
 
 PEER = ROOT / "bench" / ".venv-ocrmypdf" / "bin" / "ocrmypdf"
 FORMATS = ["json", "text", "markdown", "hocr", "alto", "pdf"]

@@ -32,7 +32,7 @@ import httpx
 
 from bench import peers
 from bench.load import closed_loop
-from bench.server import ROOT, corpus_images
+from tests.support.server import ROOT, corpus_images
 
 RESULTS = ROOT / "bench" / "results"
 

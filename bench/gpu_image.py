@@ -31,10 +31,10 @@ from typing import Any
 
 import httpx
 
-from bench.cer import cer
 from bench.load import closed_loop
 from bench.peers import Server
-from bench.server import CORPUS, free_port
+from tests.support.cer import cer
+from tests.support.server import CORPUS, free_port
 
 READ_ONLY = ["--read-only", "--tmpfs", "/tmp", "--tmpfs", "/app/cache:uid=10001,gid=10001",
              "--tmpfs", "/app/logs:uid=10001,gid=10001"]

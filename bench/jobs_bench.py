@@ -29,9 +29,9 @@ import httpx
 from bench.load import percentiles
 from bench.pdf_bench import peak_rss_mb
 from bench.procfs import CpuWatch
-from bench.redis_server import redis_available, redis_server
-from bench.scans import corpus_scan_pdf
-from bench.server import CORPUS, LiveServer, start_server
+from tests.support.redis_server import redis_available, redis_server
+from tests.support.scans import corpus_scan_pdf
+from tests.support.server import CORPUS, LiveServer, start_server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PROBE_IMAGE = "tess_phototest.tif"

@@ -5,10 +5,10 @@
     python -m bench.layout_eval --label "after (column-aware)" --append   # + bench/RESULTS.md
     python -m bench.layout_eval --answers bench/results/layout-answers-….json  # rescore only
 
-The service is started as a user would (``python -m app``, bench/server.py) and
+The service is started as a user would (``python -m app``, tests/support/server.py) and
 every page goes through ``POST /ocr/json``: the layout set's pages both as PDF
 (``mode=text``: the text layer) and as image (OCR, auto-rotate on), then every
-corpus image and PDF whose manifest has a truth. Scores: bench/layout_score.py;
+corpus image and PDF whose manifest has a truth. Scores: tests/support/layout_score.py;
 the layout stage alone on a 500-line page: bench/layout_timing.py. Results go
 to ``bench/results/layout-eval-<time>.json`` and the service's answers to
 ``layout-answers-<time>.json`` (``--answers`` scores those again without a
@@ -30,11 +30,11 @@ from typing import Any
 
 import httpx
 
-from bench import layout_set
 from bench.layout_report import markdown
-from bench.layout_score import score_corpus, score_page
 from bench.layout_timing import time_analyze
-from bench.server import CORPUS, ROOT, start_service
+from tests.support import layout_set
+from tests.support.layout_score import score_corpus, score_page
+from tests.support.server import CORPUS, ROOT, start_service
 
 RESULTS = ROOT / "bench" / "results"
 TEXT_PDF_FORM = {"mode": "text", "dpi": str(layout_set.DPI)}
@@ -121,7 +121,7 @@ def main() -> None:
     """Command line: see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few pages, no corpus")
-    parser.add_argument("--set", type=Path, help="a set built by bench.layout_set (reused)")
+    parser.add_argument("--set", type=Path, help="a set built by tests.support.layout_set (reused)")
     parser.add_argument("--label", default="", help="e.g. 'before (rows-only order)'")
     parser.add_argument("--append", action="store_true", help="append to bench/RESULTS.md")
     parser.add_argument("--answers", type=Path, help="score saved answers, start no service")

@@ -34,7 +34,7 @@ from typing import Any
 
 from app.domain import Line
 from app.layout import analyze
-from bench.layout_match import kendall_tau, overlap
+from tests.support.layout_match import kendall_tau, overlap
 
 Box = tuple[float, float, float, float]
 MERGE = 0.5

@@ -98,7 +98,7 @@ def markdown(result: dict[str, Any], source: str) -> str:
             f"{' + uncommitted changes' if m['dirty'] else ''}, {m['host']}, {m['cpus']} CPUs, "
             f"load average at the end {m['loadavg']} (shared host: timings are indicative). "
             f"Raw: `bench/results/{source}`{rescored}. {GOALS}.\n")
-    parts = [head, "Layout set (`python -m bench.layout_set build DIR`; pdf = text layer with "
+    parts = [head, "Layout set (`python -m tests.support.layout_set build DIR`; pdf = text layer with "
              "`mode=text`, image = OCR of the 200 dpi render), means over pages:\n",
              *set_table(result["pages"])]
     if result["corpus"]:

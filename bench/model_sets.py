@@ -28,7 +28,7 @@ import httpx
 
 from bench.procfs import rss_mib, tree
 from bench.quality import corpus_truths, quality
-from bench.server import corpus_images, start_server
+from tests.support.server import corpus_images, start_server
 
 
 def _read(client: httpx.Client, path: Path, model: str) -> tuple[str, float]:

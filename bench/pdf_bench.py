@@ -24,7 +24,7 @@ import httpx
 from PIL import Image
 from pypdf import PdfReader
 
-from bench.server import CORPUS, start_server
+from tests.support.server import CORPUS, start_server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TEXT_PDF = "pysf_GeoTopo-komprimiert.pdf"

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from bench import procfs
-from bench.server import ROOT, free_port
+from tests.support.server import ROOT, free_port
 
 BENCH = ROOT / "bench"
 BASELINE_PY = BENCH / ".venv-baseline" / "bin" / "python"

@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.engine_loop import DET_POLICIES
 from bench.pages import generate
-from bench.server import ROOT, corpus_images
+from tests.support.server import ROOT, corpus_images
 
 
 class _Timed:

@@ -1,6 +1,6 @@
 """Quality and stability of the answers a benchmark run collected.
 
-CER per file uses bench/cer.py, as the tests do: ordered CER against the truth,
+CER per file uses tests/support/cer.py, as the tests do: ordered CER against the truth,
 except for truths that are not in visual reading order (the three-column UNLV
 page, the SROIE receipts' annotation order), where both texts' words are sorted
 before comparing (``bag_cer``), so that no engine is charged for the truth's
@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bench.cer import cer, normalize
-from bench.server import CORPUS
+from tests.support.cer import bag_cer, cer, normalize
+from tests.support.server import CORPUS
 
 UNORDERED = ("tess_unlv", "sroie_")
 
@@ -37,11 +37,6 @@ def corpus_truths() -> dict[str, Truth]:
         for e in entries
         if e["kind"] == "image" and e["truth"]
     }
-
-
-def bag_cer(recognized: str, truth: str) -> float:
-    """CER between the two texts' words, each sorted: order and line cuts do not count."""
-    return cer("\n".join(sorted(recognized.split())), "\n".join(sorted(truth.split())))
 
 
 def score(text: str, truth: Truth) -> tuple[float, int]:

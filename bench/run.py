@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench.server import corpus_images, start_service
+from tests.support.server import corpus_images, start_service
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from bench.server import CORPUS, start_server
+from tests.support.server import CORPUS, start_server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

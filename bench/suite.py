@@ -45,7 +45,7 @@ from bench.load import Run, closed_loop, open_loop, percentiles
 from bench.pages import generate
 from bench.peers import Server
 from bench.quality import Truth, corpus_truths, quality, stability
-from bench.server import ROOT, corpus_images
+from tests.support.server import ROOT, corpus_images
 
 RESULTS = ROOT / "bench" / "results"
 SECTIONS = ("cold", "peers", "overload", "levers", "engine")

@@ -7,7 +7,7 @@ scripts/setup.sh --dev
 if ! command -v chromium >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-# Fonts the layout evaluation set is drawn with (bench/layout_compose.py) and the text-layer
+# Fonts the layout evaluation set is drawn with (tests/support/layout_compose.py) and the text-layer
 # tests embed in the PDFs they build (tests/documents/test_pdf_text_trust.py): DejaVu, Droid (CJK).
 fonts=(/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf)
 if ! ls "${fonts[@]}" >/dev/null 2>&1; then

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import httpx
 
-from bench.corpus import locate
+from tests.support.corpus import locate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS_LOOKUP = locate()
 CORPUS = CORPUS_LOOKUP.path
-"""The test corpus (bench/corpus.py: OCR_TEST_CORPUS, ../shared/corpus or cache/corpus)."""
+"""The test corpus (tests/support/corpus.py: OCR_TEST_CORPUS, ../shared/corpus or cache/corpus)."""
 
 
 def corpus_images() -> list[Path]:

@@ -10,8 +10,8 @@ spanning element are finished first, as in recursive XY-cut); footers last.
 
 from __future__ import annotations
 
-from bench.layout_compose import A4, Frame, Insert, Sheet
-from bench.layout_text import CAPTIONS, PULL_QUOTES, TITLES, Prose
+from tests.support.layout_compose import A4, Frame, Insert, Sheet
+from tests.support.layout_text import CAPTIONS, PULL_QUOTES, TITLES, Prose
 
 MARGIN = 54.0
 BODY = A4[0] - 2 * MARGIN

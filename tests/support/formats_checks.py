@@ -15,7 +15,7 @@ from hocr_spec import HocrValidator
 from hocr_spec.spec import HocrSpecProperties
 from lxml import etree
 
-from bench.server import ROOT
+from tests.support.server import ROOT
 
 SCHEMAS = ROOT.parent / "shared" / "schemas"
 Box = tuple[float, float, float, float]

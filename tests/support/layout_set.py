@@ -1,7 +1,7 @@
 """The layout evaluation set: pages of known text, as text-layer PDFs and as images.
 
-    python -m bench.layout_set build DIR      # every page
-    python -m bench.layout_set build DIR --only 2-column-0,receipt-1
+    python -m tests.support.layout_set build DIR      # every page
+    python -m tests.support.layout_set build DIR --only 2-column-0,receipt-1
 
 Each page ``NAME`` gives ``NAME.pdf`` (fpdf2, embedded TrueType subsets with a
 ToUnicode map: a text layer the service can read), ``NAME.png`` (the PDF
@@ -25,9 +25,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from bench import layout_pages as prose
-from bench import layout_pages_rows as rows
-from bench.layout_compose import Item, Sheet
+from tests.support import layout_pages as prose
+from tests.support import layout_pages_rows as rows
+from tests.support.layout_compose import Item, Sheet
 
 DPI = 200
 SCALE = DPI / 72

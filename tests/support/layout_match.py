@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.cer import normalize, substring_cer
+from tests.support.cer import normalize, substring_cer
 
 BBox = tuple[float, float, float, float]
 MIN_OVERLAP = 0.2

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "tests" / "corpus" / "manifest.json"
 FETCHED = ROOT / "cache" / "corpus"
 SHARED = ROOT.parent / "shared" / "corpus"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.server import free_port
+from tests.support.server import free_port
 
 
 def redis_available() -> bool:

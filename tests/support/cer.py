@@ -69,3 +69,8 @@ def word_recall(recognized: str, truth: str) -> float:
     wanted = Counter(truth.casefold().split())
     total = sum(wanted.values())
     return sum(min(n, found[w]) for w, n in wanted.items()) / total if total else 1.0
+
+
+def bag_cer(recognized: str, truth: str) -> float:
+    """CER between the two texts' words, each sorted: order and line cuts do not count."""
+    return cer("\n".join(sorted(recognized.split())), "\n".join(sorted(truth.split())))

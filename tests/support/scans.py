@@ -7,7 +7,7 @@ from typing import Final
 
 from PIL import Image
 
-from bench.server import CORPUS
+from tests.support.server import CORPUS
 
 SCAN_PAGES: Final = (
     "tess_eurotext.tif", "cnocr_multi-line_en_black.png", "sroie_receipt_050.jpg",

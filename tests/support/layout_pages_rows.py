@@ -9,9 +9,9 @@ left, each column one item.
 
 from __future__ import annotations
 
-from bench.layout_compose import A4, Sheet
-from bench.layout_pages import BODY, MARGIN, columns, footer, title
-from bench.layout_text import CJK_PASSAGES, Prose
+from tests.support.layout_compose import A4, Sheet
+from tests.support.layout_pages import BODY, MARGIN, columns, footer, title
+from tests.support.layout_text import CJK_PASSAGES, Prose
 
 ITEMS = (
     ("Garden spade, ash handle", 2, 4.75), ("Seed drill, cast iron", 1, 18.40),

@@ -7,10 +7,10 @@ characters one has more of than the other (the larger of the two surpluses),
 per character of truth. It is 0 for any reordering and never above ``cer`` (an
 edit removes at most one surplus on each side), so it is recognition error
 alone, and ``cer − cer_order_free`` is what the order costs. (Sorting words or
-characters and taking the CER of that, as ``bench.quality.bag_cer`` does, is
+characters and taking the CER of that, as ``tests.support.cer.bag_cer`` does, is
 not order-free enough: a misread word sorts elsewhere and costs twice.)
 
-Both are bench/cer.py's CER (NFKC, one dash, whitespace ignored, edits ÷ truth
+Both are tests/support/cer.py's CER (NFKC, one dash, whitespace ignored, edits ÷ truth
 characters) with the edit distance from rapidfuzz: the same number, but 1 ms
 instead of 6.5 s for the 3 800-character UNLV page, which made scoring the
 full run slower than OCRing it.
@@ -23,12 +23,12 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from bench.cer import normalize
-from bench.layout_match import Piece, coverage, kendall_tau, match, paragraph_breaks
+from tests.support.cer import normalize
+from tests.support.layout_match import Piece, coverage, kendall_tau, match, paragraph_breaks
 
 
 def cer(recognized: str, truth: str) -> float:
-    """``bench.cer.cer``, computed by rapidfuzz (Levenshtein distance in C++)."""
+    """``tests.support.cer.cer``, computed by rapidfuzz (Levenshtein distance in C++)."""
     ref, hyp = normalize(truth), normalize(recognized)
     if not ref:
         return 0.0 if not hyp else 1.0
