@@ -1,4 +1,4 @@
-"""The reading-order yardstick of bench/layout_eval: line matching and Kendall tau."""
+"""The reading-order yardstick of bench/quality/layout_eval: line matching and Kendall tau."""
 
 from __future__ import annotations
 
