@@ -9,7 +9,7 @@ Into cache/corpus, or $OCR_TEST_CORPUS when set. Every file is downloaded from
 GitHub at the commit tests/corpus/manifest.json names and kept only when its
 sha256 matches. Exit status: 0 the corpus is there; 1 a file was refused or is
 missing upstream; 3 the source could not be reached (no network). Standard
-library only (runs before scripts/setup.sh). See bench/corpus.py.
+library only (runs before scripts/setup.sh). See tests/support/corpus.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import corpus
+from tests.support import corpus
 
 EXIT_REFUSED = 1
 EXIT_UNREACHABLE = 3

@@ -3,14 +3,14 @@
 # one command, under 10 minutes. Builds the GPU image when it is missing (or
 # pulls it), starts it on the GPU, and reports s/img at recognizer batch 1, 4 and
 # 16, the GPU memory one engine takes, and whether the answers on the corpus are
-# the CPU image's (bench/gpu_image.py); writes bench/results/gpu-image-*.json.
+# the CPU image's (bench/speed/gpu_image.py); writes bench/results/gpu-image-*.json.
 #
 #   scripts/gpu_check.sh                          # ocr-service:gpu on GPU 0
 #   GPU=1 scripts/gpu_check.sh                    # another GPU
 #   IMAGE=registry.example/ocr-service:gpu PULL=1 scripts/gpu_check.sh
 #   BUILD=1 PADDLE_GPU=0 scripts/gpu_check.sh     # (re)build it from PyPI alone
 #   scripts/gpu_check.sh --batches 1,8,32 --rounds 5
-#   scripts/gpu_check.sh --no-docker              # in this venv instead (bench/gpu.py)
+#   scripts/gpu_check.sh --no-docker              # in this venv instead (bench/speed/gpu.py)
 #   ALLOW_CPU=1 scripts/gpu_check.sh --quick      # no GPU: tests this script itself
 #
 # Env: IMAGE (default ocr-service:gpu), CPU_IMAGE (default ocr-service:cpu, used when
@@ -52,7 +52,7 @@ if importlib.util.find_spec("paddle"):
     import paddle
     print("paddle", paddle.__version__, "cuda:", paddle.device.is_compiled_with_cuda())
 PY
-  exec "$py" -m bench.gpu "$@"
+  exec "$py" -m bench.speed.gpu "$@"
 fi
 
 docker info >/dev/null 2>&1 || fail "docker is not running"
@@ -72,5 +72,5 @@ docker run --rm --network none "$IMAGE" python -m app.engine.cuda_libs
 args=(--image "$IMAGE")
 if docker image inspect "$CPU_IMAGE" >/dev/null 2>&1; then args+=(--cpu-image "$CPU_IMAGE"); fi
 if [[ "${ALLOW_CPU:-0}" == 1 ]]; then args+=(--allow-cpu); else args+=(--gpu "$GPU"); fi
-"$py" -m bench.gpu "${args[@]}" "$@"
+"$py" -m bench.speed.gpu "${args[@]}" "$@"
 echo "gpu check done in $((SECONDS - t0)) s"

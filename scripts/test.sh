@@ -7,7 +7,7 @@ scripts/setup.sh --dev
 if ! command -v chromium >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-# Fonts the layout evaluation set is drawn with (bench/layout_compose.py) and the text-layer
+# Fonts the layout evaluation set is drawn with (tests/support/layout_compose.py) and the text-layer
 # tests embed in the PDFs they build (tests/documents/test_pdf_text_trust.py): DejaVu, Droid (CJK).
 fonts=(/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf)
 if ! ls "${fonts[@]}" >/dev/null 2>&1; then
@@ -15,7 +15,7 @@ if ! ls "${fonts[@]}" >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       fonts-dejavu-core fonts-droid-fallback >/dev/null
   else
-    echo "missing fonts for bench.layout_eval: apt-get install fonts-dejavu-core fonts-droid-fallback" >&2
+    echo "missing fonts for bench.quality.layout_eval: apt-get install fonts-dejavu-core fonts-droid-fallback" >&2
     exit 1
   fi
 fi
@@ -41,12 +41,12 @@ echo "== ruff";  $py -m ruff check app tests bench
 echo "== mypy";  $py -m mypy app
 echo "== pytest"; $py -m pytest "$@"
 echo "== bench (quick smoke runs: check the benchmarks work, assert no speed)"
-$py -m bench.layout_eval --quick > logs/bench-layout-quick.log 2>&1 || { tail -40 logs/bench-layout-quick.log; exit 1; }
+$py -m bench.quality.layout_eval --quick > logs/bench-layout-quick.log 2>&1 || { tail -40 logs/bench-layout-quick.log; exit 1; }
 if ((!corpus)); then
-  echo "bench.layout_eval quick run ok; bench.suite and bench.pdf_bench skipped: no corpus"
+  echo "bench.quality.layout_eval quick run ok; bench.speed.suite and bench.formats.pdf_bench skipped: no corpus"
   exit 0
 fi
-$py -m bench.suite --quick > logs/bench-suite-quick.log 2>&1 || { tail -40 logs/bench-suite-quick.log; exit 1; }
-$py -m bench.pdf_bench --quick > logs/bench-pdf-quick.json 2>/dev/null
-$py -m bench.jobs_bench --quick > logs/bench-jobs-quick.json 2>/dev/null
+$py -m bench.speed.suite --quick > logs/bench-suite-quick.log 2>&1 || { tail -40 logs/bench-suite-quick.log; exit 1; }
+$py -m bench.formats.pdf_bench --quick > logs/bench-pdf-quick.json 2>/dev/null
+$py -m bench.jobs.jobs_bench --quick > logs/bench-jobs-quick.json 2>/dev/null
 echo "bench quick runs ok: logs/bench-suite-quick.log, logs/bench-pdf-quick.json, logs/bench-layout-quick.log, logs/bench-jobs-quick.json"

@@ -1,6 +1,6 @@
 """Shared fixtures: the corpus (read in place), a live service, fake engines.
 
-The corpus is found as bench/corpus.py says (OCR_TEST_CORPUS, ../shared/corpus,
+The corpus is found as tests/support/corpus.py says (OCR_TEST_CORPUS, ../shared/corpus,
 cache/corpus). Without one, collection still works from the committed manifest
 copy, and every test that reads a corpus file is skipped with the same reason.
 """
@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.corpus import MANIFEST, load_manifest
-from bench.server import CORPUS, CORPUS_LOOKUP, ROOT, LiveServer, start_server
+from tests.support.corpus import MANIFEST, load_manifest
+from tests.support.server import CORPUS, CORPUS_LOOKUP, ROOT, LiveServer, start_server
 
 __all__ = ["CORPUS", "ROOT", "LiveServer", "corpus_bytes", "corpus_entries", "manifest",
            "needs_corpus", "require_corpus", "start_server"]

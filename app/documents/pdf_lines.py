@@ -26,7 +26,7 @@ STACK_STEP_EM: Final = (0.7, 1.6)
 COLUMN_GAP_EM: Final = 1.0
 """A wider gap between unrelated fragments splits a line. Word spaces are 0.25-0.6 em even
 in justified text; gutters of two-column pages can be under 2 em (18 pt at 10 pt type in
-bench/layout_set.py), and layout keeps the cells of one table row together anyway."""
+tests/support/layout_set.py), and layout keeps the cells of one table row together anyway."""
 
 
 def positions_usable(fragments: list[Fragment], geo: PageGeometry, chars: int) -> bool:

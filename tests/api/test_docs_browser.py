@@ -42,8 +42,8 @@ from PIL import Image, ImageStat
 
 from app.config import Settings
 from app.main import create_app
-from bench.server import ROOT, start_server
-from tests.fakes import EchoEngine
+from tests.support.fakes import EchoEngine
+from tests.support.server import ROOT, start_server
 
 LOGS = ROOT / "logs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from bench.server import start_server
 from tests.conftest import corpus_bytes, manifest
 from tests.e2e.test_lifecycle import png, wait_until
-from tests.fakes import EchoEngine
+from tests.support.fakes import EchoEngine
+from tests.support.server import start_server
 
 
 def app_client(tmp_path: Path, **overrides: object) -> TestClient:

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from app.documents.images import to_rgb
-from bench.cer import cer
 from tests.conftest import corpus_bytes, manifest
 from tests.e2e.test_corpus_images import ocr_json, page_text
+from tests.support.cer import cer
 
 LINE = "rapidocr_en_rec.jpg"
 

@@ -1,6 +1,6 @@
 """Text-layer PDFs of the layout evaluation set, read in text mode: lines and order right.
 
-The set (bench/layout_set.py) draws known text with fpdf2; these pages are where the
+The set (tests/support/layout_set.py) draws known text with fpdf2; these pages are where the
 text layer, not the layout, decided the order: two-column gutters under 2 em, and
 vertical CJK set glyph by glyph with a horizontal font.
 """
@@ -17,8 +17,8 @@ from app.documents.source import DocumentLimits, open_document
 from app.domain import MediaKind, PdfOptions
 from app.formats.text import page_text
 from app.service import lay_out
-from bench.cer import cer
-from bench.layout_set import build
+from tests.support.cer import cer
+from tests.support.layout_set import build
 
 # vertical-cjk-1 (a horizontal title over vertical columns) is still read out of order.
 PAGES = ["2-column-0", "3-column-0", "vertical-cjk-0"]

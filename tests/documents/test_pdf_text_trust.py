@@ -24,7 +24,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from app.documents.pdf import PdfDocument, open_pdf
 from app.documents.pdf_fonts import FontBook
 from app.domain import DecodedPage, PdfOptions
-from bench.cer import cer
+from tests.support.cer import cer
 
 CJK_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

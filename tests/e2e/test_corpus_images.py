@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.cer import cer, substring_cer, unordered_cer, word_recall
 from tests.conftest import corpus_bytes, corpus_entries
+from tests.support.cer import cer, substring_cer, unordered_cer, word_recall
 
 IMAGES = corpus_entries("image")
 ORDERED_BOUND = 0.02

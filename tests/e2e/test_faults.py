@@ -15,10 +15,10 @@ from app.config import Settings
 from app.domain import EngineOptions, Pixels
 from app.engine.types import PageOCR
 from app.main import create_app
-from bench.server import start_server
 from tests.conftest import corpus_bytes
 from tests.e2e.test_lifecycle import png, wait_until
-from tests.fakes import EchoEngine
+from tests.support.fakes import EchoEngine
+from tests.support.server import start_server
 
 
 class HangingEngine(EchoEngine):

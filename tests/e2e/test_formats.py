@@ -14,9 +14,9 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from bench.cer import cer
 from tests.conftest import corpus_bytes
-from tests.formats_checks import (
+from tests.support.cer import cer
+from tests.support.formats_checks import (
     alto_schema,
     check_hocr,
     matched_share,

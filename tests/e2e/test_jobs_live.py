@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.redis_server import redis_available, redis_server
-from bench.scans import corpus_scan_pdf
 from tests.conftest import LiveServer, start_server
+from tests.support.redis_server import redis_available, redis_server
+from tests.support.scans import corpus_scan_pdf
 
 FORM = {"mode": "ocr", "dpi": "100", "format": "json"}
 PAGES = 10

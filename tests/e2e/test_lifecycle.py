@@ -20,9 +20,9 @@ from app.__main__ import EXIT_ENGINE_FAILED
 from app.config import Settings
 from app.engine.types import OCREngine
 from app.main import create_app
-from bench.server import free_port
 from tests.conftest import ROOT
-from tests.fakes import EchoEngine
+from tests.support.fakes import EchoEngine
+from tests.support.server import free_port
 
 
 def png(value: int = 120) -> bytes:
@@ -91,7 +91,7 @@ def run_service(tmp_path: Path, code: str, **env: str) -> tuple[subprocess.Popen
     return process, f"http://127.0.0.1:{port}"
 
 
-FAILING_SERVICE = "from app.__main__ import main; from tests.fakes import failing_engine_factory as f; main(f)"
+FAILING_SERVICE = "from app.__main__ import main; from tests.support.fakes import failing_engine_factory as f; main(f)"
 
 
 def _answers(url: str) -> int | None:

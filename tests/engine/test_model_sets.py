@@ -24,8 +24,8 @@ from app.engine.catalogue import build_catalogue
 from app.engine.pool import EnginePool
 from app.engine.pool_snapshot import rss_bytes
 from app.lifespan import default_engine_factory, warmup_image
-from bench.cer import normalize
 from tests.conftest import LiveServer, corpus_bytes, start_server
+from tests.support.cer import normalize
 
 FOLDER_SET = "tiny-folder"
 

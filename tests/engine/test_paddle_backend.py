@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bench.cer import cer
 from tests.conftest import corpus_bytes, manifest, start_server
+from tests.support.cer import cer
 
 CASES = {"rapidocr_text_rec.jpg": 0.0, "tess_eurotext.tif": 0.05, "rapidocr_en_rec.jpg": 0.05}
 

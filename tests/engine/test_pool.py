@@ -21,7 +21,7 @@ from app.engine.catalogue import V6_SMALL_LANGS, V6_TINY_LANGS, build_catalogue
 from app.engine.types import EngineInfo, EngineOptions, PageOCR
 from app.errors import UnknownModelSet, UnsupportedLanguage
 from app.main import create_app
-from tests.fakes import EchoEngine
+from tests.support.fakes import EchoEngine
 
 
 def _png(value: int) -> bytes:

@@ -11,7 +11,7 @@ import pytest
 from app.domain import EngineOptions, Priority
 from app.engine.scheduler import InferenceScheduler
 from app.errors import Busy, EngineError, RequestTimeout
-from tests.fakes import EchoEngine
+from tests.support.fakes import EchoEngine
 
 OPTS = EngineOptions()
 

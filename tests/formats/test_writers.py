@@ -38,7 +38,7 @@ from app.formats.base import RenderContext, line_words
 from app.formats.markdown import escape
 from app.formats.registry import FORMATS, OCR_FORMATS
 from app.layout import analyze
-from tests.formats_checks import (
+from tests.support.formats_checks import (
     alto_schema,
     check_hocr,
     matched_share,

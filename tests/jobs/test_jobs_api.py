@@ -21,8 +21,8 @@ from PIL import Image
 from app.config import Settings
 from app.formats.registry import FORMATS, JOB_FORMATS
 from app.main import create_app
-from bench.redis_server import redis_available, redis_server
-from tests.fakes import EchoEngine
+from tests.support.fakes import EchoEngine
+from tests.support.redis_server import redis_available, redis_server
 
 Client = TestClient
 
@@ -268,7 +268,7 @@ def test_a_client_that_disconnects_stops_the_stream(tmp_path: Path) -> None:
     import httpx
     import uvicorn
 
-    from bench.server import free_port
+    from tests.support.server import free_port
 
     engine = EchoEngine(delay=0.2)
     app = create_app(Settings(cache_dir=tmp_path, warmup=False), lambda _: engine)

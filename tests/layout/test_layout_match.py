@@ -1,13 +1,12 @@
-"""The reading-order yardstick of bench/layout_eval: line matching and Kendall tau."""
+"""The reading-order yardstick of bench/quality/layout_eval: line matching and Kendall tau."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench import layout_score
-from bench.cer import cer
-from bench.layout_match import Piece, coverage, kendall_tau, match, paragraph_breaks
-from bench.quality import bag_cer
+from tests.support import layout_score
+from tests.support.cer import bag_cer, cer
+from tests.support.layout_match import Piece, coverage, kendall_tau, match, paragraph_breaks
 
 
 def test_kendall_tau_counts_concordant_and_discordant_pairs() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.server import start_server
 from tests.conftest import corpus_bytes
+from tests.support.server import start_server
 
 
 def test_json_lines_with_request_ids(tmp_path: Path) -> None:

@@ -16,10 +16,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.config import Settings
 from app.main import create_app
-from bench.server import ROOT
 from tests.conftest import corpus_bytes
 from tests.e2e.test_lifecycle import png, wait_until
-from tests.fakes import EchoEngine
+from tests.support.fakes import EchoEngine
+from tests.support.server import ROOT
 
 MONITORING = ROOT / "deploy" / "monitoring"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

@@ -7,7 +7,7 @@ import pytest
 
 from app.domain import Line
 from app.layout.rows import row_order
-from bench.cer import cer, substring_cer
+from tests.support.cer import cer, substring_cer
 
 
 def box(text: str, x0: float, y0: float, x1: float, y1: float, skew: float = 0) -> Line:

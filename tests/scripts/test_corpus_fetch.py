@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from bench import corpus
-from bench.server import free_port
 from tests.conftest import CORPUS, ROOT, manifest, needs_corpus
+from tests.support import corpus
+from tests.support.server import free_port
 
 SCRIPT = [sys.executable, str(ROOT / "scripts" / "fetch_corpus.py")]
 COMMITTED = corpus.load_manifest(corpus.MANIFEST)

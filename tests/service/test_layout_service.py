@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.cer import cer, unordered_cer
 from tests.conftest import corpus_bytes, corpus_entries
+from tests.support.cer import cer, unordered_cer
 
 MAGAZINE = "tess_unlv_8071_093.3B.tif"
 LEFT = [f"Left column line {k} tells the first half of the story" for k in range(12)]

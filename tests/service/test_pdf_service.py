@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from bench.cer import cer, normalize
 from tests.api.test_errors import assert_error
 from tests.conftest import corpus_bytes, corpus_entries, manifest
+from tests.support.cer import cer, normalize
 
 TEXT_PDFS = [e for e in corpus_entries("pdf-text") if e["expect_substrings"] and not e.get("password")]
 
