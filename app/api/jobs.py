@@ -152,8 +152,9 @@ async def job_status(job_id: str, state: StateDep, key: ApiKey) -> JobInfo:
 @router.get(
     "/jobs/{job_id}/result", name="job_result", summary="A finished job's result",
     response_class=Response,
-    responses={200: {"content": {"application/json": {}, "text/plain": {}},
-                     "description": "The result in the job's format."},
+    responses={200: {"content": {FORMATS[f].media_type.split(";")[0]: {} for f in JOB_FORMATS},
+                     "description": "The result in the job's format (the registry's media "
+                     "type of each job format)."},
                409: {"model": ErrorEnvelope, "description": "job_not_finished"},
                410: {"model": ErrorEnvelope, "description": "job_expired or job_canceled"},
                **_404},
