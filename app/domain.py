@@ -375,6 +375,9 @@ class RequestOptions:
     """Read tables into cells. None: the default, as ``regions``; True also renders a
     text-layer page to find its tables."""
 
+    running_heads: bool = False
+    """Markdown keeps running headers and footers (left out by default)."""
+
     def structure_for(self, source: Source) -> tuple[bool, bool]:
         """(regions, tables) to run on a page read from ``source``.
 

@@ -114,6 +114,11 @@ def request_options(
              "tables). Default: on for OCR pages; on a PDF's text-layer pages only when "
              "true (the page is then rendered to find its tables)."),
     ] = None,
+    running_heads: Annotated[
+        bool,
+        Form(description="Markdown only: keep running headers and footers (blocks of kind "
+             "header/footer), which are left out by default."),
+    ] = False,
 ) -> RequestOptions:
     """Merge the request's form fields with the configured defaults."""
     limit_ms = settings.request_timeout_ms
@@ -135,6 +140,7 @@ def request_options(
         words=words,
         regions=regions,
         tables=tables,
+        running_heads=running_heads,
     )
 
 
