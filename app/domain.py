@@ -383,10 +383,10 @@ class RequestOptions:
 
         Defaults measured (docs/structure-models.md, "Defaults"; bench.structure_cost, 18
         drawn A4 pages): layout plus tables add 8.7 % to an OCR page's CPU time (median
-        1.38 → 1.50 s), under the issue's 25 % line, so they are on for OCR pages; a text-layer page would have to be rendered first (several times its
-        whole cost), so it gets structure only when ``tables=true`` (or ``regions=true``)
-        is asked explicitly.
-        Tables need the regions, so asking for tables runs the layout model too.
+        1.38 → 1.50 s), under the issue's 25 % line, so they are on for OCR pages;
+        a text-layer page would have to be rendered first (several times its whole
+        cost), so it gets structure only when ``tables=true`` (or ``regions=true``) is
+        asked explicitly. Tables need the regions, so asking for tables runs the layout model too.
         """
         if source is Source.TEXT_LAYER:
             tables = self.tables is True

@@ -106,7 +106,8 @@ def request_options(
         bool | None,
         Form(description="Classify each block (title, text, table, figure, caption, header, "
              "footer, formula; the layout model has no list or footnote class). Default: on "
-             "for OCR pages (measured: +4 % CPU per page, +9 % with tables), off for PDF text-layer pages."),
+             "for OCR pages (measured: +4 % CPU per page, +9 % with tables), off for PDF "
+             "text-layer pages."),
     ] = None,
     tables: Annotated[
         bool | None,
