@@ -15,6 +15,7 @@ from typing import Final
 
 from app.domain import BBox, Block, Line, PageLayout, Paragraph, Region, RegionKind, Table
 from app.layout.reading import analyze
+from app.layout.rows import row_order
 
 _PLACE: Final = {RegionKind.HEADER: 0, RegionKind.FOOTNOTE: 2, RegionKind.FOOTER: 3}
 """Where out-of-flow kinds go: headers before the flow (1), footnotes then footers after."""
@@ -48,7 +49,13 @@ def analyze_regions(
     blocks: list[Block] = []
     for key, members in ordered_groups:
         group = [plain.lines[n] for n in members]
-        sub = analyze(group, width, height)
+        if kind_of(key) is RegionKind.TABLE:
+            # A table reads row by row, whatever gaps its columns leave.
+            group = [group[i] for i in row_order([ln.bbox for ln in group], range(len(group)))]
+            sub = PageLayout(tuple(group), (Block(0, _union([ln.bbox for ln in group]), (
+                Paragraph(0, _union([ln.bbox for ln in group]), tuple(range(len(group)))),)),))
+        else:
+            sub = analyze(group, width, height)
         paragraphs: list[Paragraph] = []
         for sub_block in sub.blocks:
             for p in sub_block.paragraphs:
@@ -59,8 +66,9 @@ def analyze_regions(
         kind = kind_of(key)
         table = _table_of(regions[key], tables) if kind is RegionKind.TABLE else None
         out_lines.extend(sub.lines)
-        blocks.append(Block(len(blocks), _union([ln.bbox for ln in group]),
-                            tuple(paragraphs), kind, table=table))
+        # A region's block covers the region (a figure is more than its labels).
+        boxes = [ln.bbox for ln in group] + ([regions[key].bbox] if key >= 0 else [])
+        blocks.append(Block(len(blocks), _union(boxes), tuple(paragraphs), kind, table=table))
     return PageLayout(tuple(out_lines), tuple(_link_captions(blocks)))
 
 
