@@ -51,11 +51,15 @@ def page_markdown(page: Page, running_heads: bool = False) -> str:
         if block.table is not None:
             parts.append(markdown_table(page.tables[block.table]))
             continue
+        if block.kind is RegionKind.TITLE:  # a title is one heading, however many lines
+            text = escape(join_lines([lines[i].text for p in block.paragraphs
+                                      for i in p.lines]))
+            parts.extend([f"## {text}"] if text else [])
+            continue
         for paragraph in block.paragraphs:
             text = escape(join_lines([lines[i].text for i in paragraph.lines]))
             if text:
-                heading = paragraph.heading or block.kind is RegionKind.TITLE
-                parts.append(f"## {text}" if heading else text)
+                parts.append(f"## {text}" if paragraph.heading else text)
     return "\n\n".join(parts)
 
 

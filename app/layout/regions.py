@@ -32,6 +32,9 @@ def analyze_regions(
         return PageLayout((), ())
     plain = analyze(lines, width, height)
     owner = [_owner(line.bbox, regions) for line in plain.lines]
+    # Heading is judged against the whole page's body text: a region alone cannot tell.
+    headings = {id(plain.lines[i]) for b in plain.blocks for p in b.paragraphs if p.heading
+                for i in p.lines}
     # A group is a region's lines (region index) or a plain block's leftovers (-1 - index).
     groups: dict[int, list[int]] = {}
     for block in plain.blocks:
@@ -60,9 +63,11 @@ def analyze_regions(
         for sub_block in sub.blocks:
             for p in sub_block.paragraphs:
                 start = len(out_lines) + p.lines[0]
+                heading = kind_of(key) is RegionKind.TITLE or all(
+                    id(sub.lines[i]) in headings for i in p.lines)
                 paragraphs.append(Paragraph(len(paragraphs), p.bbox,
                                             tuple(range(start, start + len(p.lines))),
-                                            p.heading))
+                                            heading))
         kind = kind_of(key)
         table = _table_of(regions[key], tables) if kind is RegionKind.TABLE else None
         out_lines.extend(sub.lines)

@@ -142,7 +142,7 @@ class OpenedDocument:
         self.timings.structure += time.perf_counter() - tick
         if not regions:  # tables were asked without regions: keep tables, drop the kinds
             return replace(found, regions=tuple(r for r in found.regions
-                                                if r.kind.value == "table"))
+                                                if r.kind.value == "table"), classified=False)
         return found
 
 
@@ -155,7 +155,7 @@ def lay_out(
     kept = tuple(ln for ln in lines if ln.score is None or ln.score >= min_score)
     dropped = tuple(ln for ln in lines if ln.score is not None and ln.score < min_score)
     structure = structure or PageStructure()
-    if structure.regions:
+    if structure.classified or structure.regions:
         layout = analyze_regions(kept, decoded.width, decoded.height, structure.regions,
                                  structure.tables)
     else:

@@ -39,6 +39,8 @@ class PageStructure:
     regions: tuple[Region, ...] = ()
     tables: tuple[Table, ...] = ()
     warnings: tuple[str, ...] = ()
+    classified: bool = False
+    """The layout model ran: blocks get kinds (``text`` where it found no region)."""
 
 
 async def read_structure(
@@ -63,7 +65,7 @@ async def read_structure(
                 regions[n] = replace(region, kind=RegionKind.TABLE)
                 read.append(await in_thread(fill_table, structure, origin, region.bbox,
                                             inside, max_cells))
-        return PageStructure(tuple(regions), tuple(read))
+        return PageStructure(tuple(regions), tuple(read), classified=True)
     except RequestTimeout:
         raise
     except Exception as exc:  # a page without structure beats no page: degrade, say so

@@ -85,3 +85,13 @@ def test_a_far_caption_links_to_nothing() -> None:
     lines = [line("inside", (100, 320, 300, 350)), line("Figure 2", (100, 1500, 400, 1530))]
     layout = analyze_regions(lines, 1000, 1800, regions, [])
     assert [b.caption_of for b in layout.blocks] == [None, None]
+
+
+def test_headings_are_judged_against_the_whole_page() -> None:
+    plain = analyze(LINES, 1000, 1800)
+    assert any(p.heading for b in plain.blocks for p in b.paragraphs)
+    regions = [Region(RegionKind.TEXT, (90, 70, 610, 140), 0.6)]  # the title called text
+    layout = analyze_regions(LINES, 1000, 1800, regions, [])
+    (title,) = [b for b in layout.blocks if layout.lines[b.paragraphs[0].lines[0]].text
+                == "Quarterly report"]
+    assert title.kind is RegionKind.TEXT and title.paragraphs[0].heading
