@@ -29,6 +29,9 @@ FORMULA_LINES: Final = 3
 """CDLA calls compact ruled tables ``equation`` (0 of 10 bordered pages called ``table``,
 docs/structure-models.md): a formula region holding this many lines or more is tried as
 a table and kept as one when SLANet finds at least 2 rows and 2 columns."""
+MAX_TITLE_LINES: Final = 3
+"""A ``title`` region holding more lines is read as ``text``: CDLA called the six-line
+body paragraph of the corpus's tess_phototest.tif a title (score 0.84)."""
 FAILED: Final = "structure: the layout or table model failed on this page; lines as read"
 
 
@@ -50,7 +53,8 @@ async def read_structure(
     """The page's regions and, with ``tables``, its tables (cells in page pixels)."""
     try:
         found = await runner.layout(image, deadline)
-        regions = [Region(RegionKind(r.kind), r.bbox, r.score) for r in found]
+        regions = [_checked(Region(RegionKind(r.kind), r.bbox, r.score), lines)
+                   for r in found]
         read: list[Table] = []
         if tables:
             for n, region in enumerate(regions):
@@ -106,6 +110,12 @@ def fill_table(structure: TableStructure, origin: tuple[int, int], bbox: BBox,
         cells=tuple(TableCell(f.cell.row, f.cell.col, f.cell.rowspan, f.cell.colspan,
                               f.cell.bbox, f.text) for f in filled.cells),
         html=filled.html, header_rows=min(structure.header_rows, rows), truncated=truncated)
+
+
+def _checked(region: Region, lines: Sequence[Line]) -> Region:
+    if region.kind is RegionKind.TITLE and len(lines_in(region.bbox, lines)) > MAX_TITLE_LINES:
+        return replace(region, kind=RegionKind.TEXT)
+    return region
 
 
 def _candidate(region: Region, inside: Sequence[Line]) -> bool:

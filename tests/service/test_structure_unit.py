@@ -77,3 +77,34 @@ def test_cells_move_to_page_pixels_and_take_their_words() -> None:
     assert [c.text for c in table.cells] == ["r0c0", "r0c1", "r1c0", "r1c1"]
     assert table.cells[3].bbox == (400.0, 540.0, 490.0, 570.0)
     assert RegionKind.TABLE.in_flow and not RegionKind.FOOTER.in_flow
+
+
+class Fixed:
+    """A layout model that always finds the same regions."""
+
+    name = "fixed"
+    file = None
+
+    def __init__(self, regions: tuple[Any, ...]) -> None:
+        self.regions = regions
+
+    def __call__(self, image: Any) -> Any:
+        return self.regions
+
+
+def test_a_title_of_many_lines_is_read_as_text() -> None:
+    from app.engine.structure.layout_model import Region as Found
+
+    body = [line(f"body line {k}", (100, 200 + 40 * k, 900, 230 + 40 * k)) for k in range(6)]
+    head = [line("Short title", (100, 100, 500, 150))]
+    layout = Fixed((Found("title", (90, 190, 910, 450), 0.84),
+                    Found("title", (90, 90, 510, 160), 0.52)))
+    runner = StructureRunner([StructureModels(layout, Failing())],  # type: ignore[arg-type]
+                             max_queue=4)
+    try:
+        found = asyncio.run(read_structure(runner, PAGE, head + body, False,
+                                           time.monotonic() + 5, 100, _in_thread))
+    finally:
+        runner.close()
+    assert [r.kind for r in found.regions] == [RegionKind.TEXT, RegionKind.TITLE]
+    assert found.warnings == () and found.classified
