@@ -381,12 +381,13 @@ class RequestOptions:
     def structure_for(self, source: Source) -> tuple[bool, bool]:
         """(regions, tables) to run on a page read from ``source``.
 
-        Defaults measured (docs/structure-models.md, "Defaults"; bench.structure_cost, 18
-        drawn A4 pages): layout plus tables add 8.7 % to an OCR page's CPU time (median
-        1.38 → 1.50 s), under the issue's 25 % line, so they are on for OCR pages;
-        a text-layer page would have to be rendered first (several times its whole
-        cost), so it gets structure only when ``tables=true`` (or ``regions=true``) is
-        asked explicitly. Tables need the regions, so asking for tables runs the layout model too.
+        Defaults measured (docs/structure-models.md, "Defaults";
+        bench.quality.structure_cost, 18 drawn A4 pages): layout plus tables add 8.7 %
+        to an OCR page's CPU time (median 1.38 → 1.50 s), under the issue's 25 % line,
+        so they are on for OCR pages; a text-layer page would have to be rendered first
+        (several times its whole cost), so it gets structure only when ``tables=true``
+        (or ``regions=true``) is asked explicitly. Tables need the regions, so asking for
+        tables runs the layout model too.
         """
         if source is Source.TEXT_LAYER:
             tables = self.tables is True

@@ -21,8 +21,8 @@ from app.domain import (
 from app.formats.base import RenderContext
 from app.formats.registry import FORMATS
 from app.layout import analyze, analyze_regions
-from tests.formats_checks import alto_schema, check_hocr
 from tests.layout.test_regions import LINES, REGIONS, TABLE
+from tests.support.formats_checks import alto_schema, check_hocr
 
 OPTIONS = RequestOptions(min_score=0.5, engine=EngineOptions(), deadline=0.0)
 SPANNED = Table(TABLE.bbox, 2, 2, (

@@ -16,8 +16,8 @@ from lxml import etree
 from tests.engine.structure.conftest import Scorer, need
 from tests.engine.structure.conftest import teds as teds  # the fixture, shared
 from tests.engine.structure.drawn_tables import draw_page
-from tests.formats_checks import alto_schema, check_hocr
 from tests.service.structure_pages import figure_page, png, table_pdf, text_page
+from tests.support.formats_checks import alto_schema, check_hocr
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def test_a_drawn_table_page_gives_its_table_in_reading_order(
     page = first_page(client, png(drawn.image))
     (table,) = page["tables"]
     assert (table["rows"], table["cols"]) == (drawn.rows, drawn.cols)
-    # Measured 1.000 / 0.964 / 1.000 (bench.structure_cost): OCR words, model structure.
+    # Measured 1.000 / 0.964 / 1.000 (bench.quality.structure_cost): OCR words, model structure.
     assert teds(table["html"], drawn.html) >= 0.9
     kinds = [b["kind"] for b in page["blocks"]]
     at = table["block"]

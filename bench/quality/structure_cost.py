@@ -1,6 +1,6 @@
 """What structure costs an OCR page, and what it reads: the live service, drawn pages.
 
-    python -m bench.structure_cost [--seeds 2] [--json OUT]
+    python -m bench.quality.structure_cost [--seeds 2] [--json OUT]
 
 For each drawn A4 page (tests/engine/structure/drawn_tables.py: title, paragraphs, a
 table, a caption) the page is posted three times, interleaved: ``regions=false
@@ -25,8 +25,8 @@ import httpx
 import psutil
 from PIL import Image
 
-from bench.server import start_server
 from tests.engine.structure.drawn_tables import KINDS, draw_page
+from tests.support.server import start_server
 
 MODES = {"off": {"regions": "false", "tables": "false"}, "layout": {"tables": "false"},
          "default": {}}
