@@ -115,5 +115,6 @@ def debug_model(document: Document, context: RenderContext) -> schemas.DebugResp
         pages=pages,
         timings_ms=document.timings_ms,
         options={"min_score": options.min_score, "text_layout": options.text_layout,
-                 "words": options.words, **asdict(options.engine)},
+                 "words": options.words, "regions": options.regions,
+                 "tables": options.tables, **asdict(options.engine)},
     )
