@@ -30,6 +30,7 @@ from app.engine.structure.runner import StructureRunner
 from app.formats.base import RenderContext
 from app.formats.registry import FORMATS
 from app.service.opened import OpenedDocument
+from app.service.structure import STRUCTURE_DPI
 from app.service.timings import Timings
 
 T = TypeVar("T")
@@ -114,11 +115,14 @@ class OCRService:
             workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
             # A text-layer page is rendered only for a format that draws it, or when
             # structure was asked for explicitly (tables=true / regions=true).
-            render_text = pixels is PixelNeed.ALWAYS or (
-                self.structure is not None and any(options.structure_for(Source.TEXT_LAYER)))
+            for_structure = self.structure is not None and any(
+                options.structure_for(Source.TEXT_LAYER))
+            render_text = pixels is PixelNeed.ALWAYS or for_structure
+            # Only for the models: a lower resolution is enough (STRUCTURE_DPI).
+            text_dpi = None if pixels is PixelNeed.ALWAYS else STRUCTURE_DPI
             document = await self.in_thread(
                 open_document, data, kind, options.pdf, limits or self.limits, workdir,
-                render_text, options.pages,
+                render_text, options.pages, text_dpi,
             )
         except BaseException:
             lease.release()

@@ -138,7 +138,8 @@ class OpenedDocument:
         kept = [ln for ln in lines if ln.score is None or ln.score >= self.options.min_score]
         tick = time.perf_counter()
         found = await read_structure(self._structure, decoded.image, kept, tables,
-                                     self.options.deadline, self._max_cells, self._in_thread)
+                                     self.options.deadline, self._max_cells, self._in_thread,
+                                     decoded.width)
         self.timings.structure += time.perf_counter() - tick
         if not regions:  # tables were asked without regions: keep tables, drop the kinds
             return replace(found, regions=tuple(r for r in found.regions
