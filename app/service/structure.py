@@ -64,22 +64,19 @@ async def read_structure(
     scale = (width / image.shape[1]) if width else 1.0
     try:
         found = await runner.layout(image, deadline)
-        regions = [_checked(Region(RegionKind(r.kind), _scaled(r.bbox, scale), r.score),
-                            lines) for r in found]
+        # Geometry and crops run in the service's threads: the loop only hands along.
+        regions, candidates = await in_thread(_classify, found, lines, scale, tables)
         read: list[Table] = []
-        if tables:
-            for n, region in enumerate(regions):
-                inside = lines_in(region.bbox, lines)
-                if not _candidate(region, inside):
-                    continue
-                crop, origin = _crop(image, _scaled(region.bbox, 1 / scale))
-                structure = await runner.table(crop, deadline)
-                if region.kind is not RegionKind.TABLE and (
-                        structure.rows < 2 or structure.cols < 2):
-                    continue  # a real formula (or a one-line box): leave it as lines
-                regions[n] = replace(region, kind=RegionKind.TABLE)
-                read.append(await in_thread(fill_table, structure, origin, region.bbox,
-                                            inside, max_cells, scale))
+        for n, inside in candidates:
+            region = regions[n]
+            crop, origin = await in_thread(_crop, image, _scaled(region.bbox, 1 / scale))
+            structure = await runner.table(crop, deadline)
+            if region.kind is not RegionKind.TABLE and (
+                    structure.rows < 2 or structure.cols < 2):
+                continue  # a real formula (or a one-line box): leave it as lines
+            regions[n] = replace(region, kind=RegionKind.TABLE)
+            read.append(await in_thread(fill_table, structure, origin, region.bbox,
+                                        inside, max_cells, scale))
         return PageStructure(tuple(regions), tuple(read), classified=True)
     except RequestTimeout:
         raise
@@ -122,6 +119,21 @@ def fill_table(structure: TableStructure, origin: tuple[int, int], bbox: BBox,
         cells=tuple(TableCell(f.cell.row, f.cell.col, f.cell.rowspan, f.cell.colspan,
                               f.cell.bbox, f.text) for f in filled.cells),
         html=filled.html, header_rows=min(structure.header_rows, rows), truncated=truncated)
+
+
+def _classify(found: Sequence[Any], lines: Sequence[Line], scale: float, tables: bool
+              ) -> tuple[list[Region], list[tuple[int, list[Line]]]]:
+    """The model's regions in page pixels and kinds, and (index, lines inside) of those to
+    try as tables."""
+    regions = [_checked(Region(RegionKind(r.kind), _scaled(r.bbox, scale), r.score), lines)
+               for r in found]
+    candidates = []
+    if tables:
+        for n, region in enumerate(regions):
+            inside = lines_in(region.bbox, lines)
+            if _candidate(region, inside):
+                candidates.append((n, inside))
+    return regions, candidates
 
 
 def _scaled(box: BBox, scale: float) -> BBox:
