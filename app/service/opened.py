@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.documents.source import SourceDocument
-from app.domain import DecodedPage, Line, MediaKind, Page, RequestOptions, Source
+from app.domain import DecodedPage, Line, MediaKind, Page, RegionKind, RequestOptions, Source
 from app.engine.pool import Lease
 from app.engine.structure.runner import StructureRunner
 from app.errors import RequestTimeout
@@ -124,7 +124,7 @@ class OpenedDocument:
                               rotation: int) -> PageStructure:
         """Regions and tables when the options ask for them on this page's source."""
         regions, tables = self.options.structure_for(decoded.source)
-        if not (regions or tables) or decoded.image is None:
+        if not (regions or tables):
             return PageStructure()
         asked = self.options.regions is True or self.options.tables is True
         if self._structure is None:
@@ -132,6 +132,8 @@ class OpenedDocument:
             return PageStructure(warnings=("structure: the layout and table models are "
                                            "not loaded (GET /models says why)",) if asked
                                  else ())
+        if decoded.image is None:
+            return PageStructure()
         if rotation:
             return PageStructure(warnings=("structure: not read on a page turned to read "
                                            "it",) if asked else ())
@@ -143,7 +145,7 @@ class OpenedDocument:
         self.timings.structure += time.perf_counter() - tick
         if not regions:  # tables were asked without regions: keep tables, drop the kinds
             return replace(found, regions=tuple(r for r in found.regions
-                                                if r.kind.value == "table"), classified=False)
+                                                if r.kind is RegionKind.TABLE), classified=False)
         return found
 
 

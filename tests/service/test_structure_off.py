@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.engine.structure.drawn_tables import draw_page
-from tests.service.structure_pages import png
+from tests.service.structure_pages import png, table_pdf
 from tests.support.server import start_server
 
 
@@ -20,6 +20,8 @@ def test_without_models_pages_are_lines_and_asking_says_why(
             default = client.post("/ocr/json", files={"file": ("p.png", data)}).json()
             asked = client.post("/ocr/json", files={"file": ("p.png", data)},
                                 data={"tables": "true"}).json()
+            pdf = client.post("/ocr/json", files={"file": ("t.pdf", table_pdf()[0])},
+                              data={"tables": "true"}).json()
             structure = client.get("/models").json()["structure"]
     finally:
         server.stop()
@@ -28,4 +30,6 @@ def test_without_models_pages_are_lines_and_asking_says_why(
     assert {b["kind"] for b in page["blocks"]} == {None}
     (warning,) = asked["pages"][0]["warnings"]
     assert "not loaded" in warning
+    assert pdf["pages"][0]["source"] == "text-layer"
+    assert "not loaded" in pdf["pages"][0]["warnings"][0]
     assert structure["loaded"] is False and "OCR_STRUCTURE" in structure["reason"]
