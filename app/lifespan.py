@@ -25,6 +25,7 @@ from app.config import Settings
 from app.engine.catalogue import build_catalogue
 from app.engine.pool import EngineFactory, EnginePool
 from app.engine.start_failure import log_start_failure
+from app.engine.structure.loading import load_structure
 from app.engine.types import OCREngine
 from app.jobs.runner import JobRunner
 from app.jobs.store import job_store
@@ -58,7 +59,10 @@ async def _start_pool(state: AppState, pool: EnginePool) -> None:
         return
     info = loaded.scheduler.engine.info
     state.engine_info = info
-    state.service = OCRService(settings, pool)
+    # Layout and table models: from their wheels or not at all (never downloaded).
+    state.structure = await asyncio.to_thread(
+        load_structure, settings.structure_workers, settings.max_queue, settings.structure)
+    state.service = OCRService(settings, pool, state.structure.runner)
     state.ready_after_s = round(time.monotonic() - state.started_at, 3)
     state.phase = Phase.READY
     logger.info(
@@ -85,7 +89,7 @@ def lifespan_for(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # A fresh start each time the app starts (tests start one app more than once).
         state.phase, state.service, state.pool, state.jobs = Phase.STARTING, None, None, None
-        state.engine_info, state.ready_after_s = None, None
+        state.engine_info, state.ready_after_s, state.structure = None, None, None
         state.started_at = time.monotonic()
         loader: asyncio.Task[None] | None = None
         try:
@@ -113,5 +117,7 @@ def lifespan_for(
             await store.close()
             if state.pool is not None:
                 await state.pool.close()
+            if state.structure is not None and state.structure.runner is not None:
+                await asyncio.to_thread(state.structure.runner.close)
 
     return lifespan

@@ -15,7 +15,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client.registry import Collector
 
 from app import __version__
-from app.api import annotate, health, jobs, models, ocr, paddlex, stream, system
+from app.api import (
+    annotate,
+    health,
+    jobs,
+    models,
+    ocr,
+    paddlex,
+    paddlex_layout,
+    stream,
+    system,
+)
 from app.api import metrics as metrics_api
 from app.api.body_limit import BodySizeLimit
 from app.api.docs import install_docs
@@ -61,7 +71,8 @@ def create_app(
     install_docs(app, settings)
     app.include_router(health.router)
     for router in (metrics_api.router, system.router, ocr.router, annotate.router,
-                   stream.router, jobs.router, models.router, paddlex.router):
+                   stream.router, jobs.router, models.router, paddlex.router,
+                   paddlex_layout.router):
         app.include_router(router, dependencies=[ApiKeyDep])
     # Middleware added last runs first: request context, then the body cap, CORS, metrics.
     app.add_middleware(MetricsMiddleware, metrics=metrics)

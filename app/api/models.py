@@ -55,6 +55,9 @@ class ModelsResponse(BaseModel):
     rss_bytes: int = Field(description="Resident memory of the process now.")
     lang_sets: dict[str, str] = Field(description="OCR_LANG_SETS: language -> folder set.")
     sets: list[ModelSetInfo]
+    structure: dict[str, object] | None = Field(
+        None, description="The layout and table-structure models: loaded (names, files, "
+        "calls) or why not (null while starting).")
 
 
 def _describe(one: SetSnapshot, default: str) -> ModelSetInfo:
@@ -90,4 +93,5 @@ async def list_models(state: StateDep) -> ModelsResponse:
         default=snapshot.default, max_loaded=snapshot.max_loaded, unloads=snapshot.unloads,
         rss_bytes=snapshot.rss_bytes, lang_sets=dict(state.settings.lang_sets),
         sets=[_describe(one, snapshot.default) for one in snapshot.sets],
+        structure=state.structure.describe() if state.structure is not None else None,
     )

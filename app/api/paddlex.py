@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -79,17 +80,23 @@ async def paddlex_ocr(request: Request, state: StateDep) -> JSONResponse:
     """OCR a base64 file and answer as PaddleX's OCR pipeline serving does."""
     req: PaddleXOCRRequest | None = None
     try:
-        req = _parse(await request.body())
+        req = parse(PaddleXOCRRequest, await request.body())
         return JSONResponse(await _infer(request, state, req))
-    except _Invalid as exc:
+    except Exception as exc:
+        return failure(request, req, exc)
+
+
+def failure(request: Request, req: PaddleXOCRRequest | None, exc: Exception) -> JSONResponse:
+    """Any error of a PaddleX route as PaddleX's envelope (never an exception's text)."""
+    if isinstance(exc, Invalid):
         return _error(request, req, 422, exc.message)
-    except OCRServiceError as exc:
+    if isinstance(exc, OCRServiceError):
         facts_of(request).error_code = exc.code
         return _error(request, req, exc.status_code, exc.message, exc.headers)
-    except Exception:  # the text of an unexpected error never reaches a client
-        logger.exception("paddlex route failed", extra={"request_id": request_id_of(request)})
-        facts_of(request).error_code = "internal"
-        return _error(request, req, 500, "Internal server error")
+    logger.exception("paddlex route failed", extra={"request_id": request_id_of(request)},
+                     exc_info=exc)
+    facts_of(request).error_code = "internal"
+    return _error(request, req, 500, "Internal server error")
 
 
 async def _infer(request: Request, state: StateDep, req: PaddleXOCRRequest) -> dict[str, object]:
@@ -125,20 +132,26 @@ async def _infer(request: Request, state: StateDep, req: PaddleXOCRRequest) -> d
     return {"logId": log_id(req), "errorCode": 0, "errorMsg": "Success", "result": result}
 
 
-class _Invalid(Exception):
+class Invalid(Exception):
+    """A request body PaddleX would refuse (422 with its JSON list of errors)."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def _parse(body: bytes) -> PaddleXOCRRequest:
+RequestModel = TypeVar("RequestModel", bound=PaddleXOCRRequest)
+
+
+def parse(model: type[RequestModel], body: bytes) -> RequestModel:
+    """The body as ``model``; ``Invalid`` with PaddleX's error list otherwise."""
     try:
-        return PaddleXOCRRequest.model_validate_json(body)
+        return model.model_validate_json(body)
     except ValidationError as exc:
         # PaddleX answers a JSON list of {type, loc, msg} as errorMsg.
         errors = [{"type": e["type"], "loc": ".".join(map(str, e["loc"])), "msg": e["msg"]}
                   for e in exc.errors()[:10]]
-        raise _Invalid(json.dumps(errors)) from None
+        raise Invalid(json.dumps(errors)) from None
 
 
 def _error(request: Request, req: PaddleXOCRRequest | None, status: int, message: str,

@@ -124,10 +124,10 @@ def result_body(
         pruned = _pruned(page, det_limit, min_score, auto_rotate, textline_orientation)
         results.append({"prunedResult": pruned, "ocrImage": None,
                         "docPreprocessingImage": None, "inputImage": None})
-    return {"ocrResults": results, "dataInfo": _data_info(document)}
+    return {"ocrResults": results, "dataInfo": data_info(document)}
 
 
-def _data_info(document: Document) -> dict[str, Any]:
+def data_info(document: Document) -> dict[str, Any]:
     sizes = [{"width": p.width, "height": p.height} for p in document.pages]
     if document.kind is MediaKind.PDF:
         return {"numPages": len(sizes), "pages": sizes, "type": "pdf"}
@@ -146,7 +146,7 @@ def _pruned(page: Page, det_limit: int, min_score: float, auto_rotate: bool,
         **({"doc_preprocessor_res": {"model_settings": {"use_doc_orientation_classify": True,
                                                         "use_doc_unwarping": False},
                                      "angle": page.rotation}} if auto_rotate else {}),
-        "dt_polys": [_poly(ln) for ln in detected],
+        "dt_polys": [line_polygon(ln) for ln in detected],
         "text_det_params": {"limit_side_len": det_limit, "limit_type": "max"},
         "text_type": "general",
         "textline_orientation_angles": [-1] * len(lines),
@@ -154,16 +154,16 @@ def _pruned(page: Page, det_limit: int, min_score: float, auto_rotate: bool,
         "return_word_box": False,
         "rec_texts": [ln.text for ln in lines],
         "rec_scores": [ln.score for ln in lines],  # every page is OCRed: all have one
-        "rec_polys": [_poly(ln) for ln in lines],
-        "rec_boxes": [_box(ln) for ln in lines],
+        "rec_polys": [line_polygon(ln) for ln in lines],
+        "rec_boxes": [line_box(ln) for ln in lines],
     }
 
 
-def _poly(line: Line) -> list[list[int]]:
+def line_polygon(line: Line) -> list[list[int]]:
     return [[round(x), round(y)] for x, y in line.polygon]
 
 
-def _box(line: Line) -> list[int]:
+def line_box(line: Line) -> list[int]:
     xs = [x for x, _ in line.polygon]
     ys = [y for _, y in line.polygon]
     return [round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys))]

@@ -12,6 +12,7 @@ from enum import StrEnum
 from app.config import Settings
 from app.engine.pool import EnginePool
 from app.engine.pool_snapshot import PoolSnapshot
+from app.engine.structure.loading import StructureStatus
 from app.engine.types import EngineInfo
 from app.jobs.runner import JobRunner
 from app.observability.metrics import Metrics
@@ -57,6 +58,8 @@ class AppState:
     """The default set's engine (what /system/info and the ocr_model metric describe)."""
     jobs: JobRunner | None = None
     """The job store and runner (set once the store is open)."""
+    structure: StructureStatus | None = None
+    """The layout and table models, or why they are not loaded (set before READY)."""
     started_at: float = 0.0
     ready_after_s: float | None = None
 

@@ -42,6 +42,8 @@ async def system_info(state: StateDep) -> SystemInfo:
     if snapshot is not None:
         engine.update(default_set=snapshot.default,
                       loaded_sets=[s.name for s in snapshot.loaded])
+    if state.structure is not None:
+        engine["structure"] = state.structure.describe()
     scheduler: dict[str, object] = {}
     if default is not None:  # the default set's scheduler; GET /models has every set's
         scheduler = {"queued_pages": default.queued, "worker_alive": default.alive,

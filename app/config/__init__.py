@@ -142,6 +142,15 @@ class Settings(BaseSettings):
 
     # --- scheduling ---------------------------------------------------------
     max_queue: int = Field(64, ge=1, le=10_000, description="Pages waiting for the engine.")
+    structure: bool = Field(
+        True, description="Load the layout and table-structure models at start when their "
+        "wheels are installed (requirements-structure.txt); false: never.")
+    structure_workers: int = Field(
+        1, ge=1, le=64, description="Threads running the layout and table models, each "
+        "with its own single-threaded sessions.")
+    max_table_cells: int = Field(
+        2000, ge=1, le=100_000, description="Cells kept per table; a table with more is cut "
+        "at the row where the limit falls and flagged `truncated`.")
     max_batch: int = Field(1, ge=1, le=64, description="Pages per engine call (batching).")
     max_wait_ms: int = Field(5, ge=0, le=1000, description="Wait to fill a batch, in ms.")
     request_timeout_s: float = Field(

@@ -59,6 +59,7 @@ def open_pdf(
     workdir: Path,
     render_text_pages: bool = False,
     indices: Sequence[int] | None = None,
+    text_render_dpi: int | None = None,
 ) -> PdfDocument:
     """Open ``data`` as a PDF and select its pages; nothing is rendered yet.
 
@@ -76,6 +77,7 @@ def open_pdf(
     limits = PdfLimits(max_pixels, min_text_chars, render_timeout_s)
     document = PdfDocument(reader, data, options, selected, limits, auth, workdir)
     document.render_text_pages = render_text_pages
+    document.text_render_dpi = text_render_dpi
     if options.mode == PdfMode.OCR:
         document.check_page_sizes()  # fail before any page is OCRed
     logger.info(
@@ -113,6 +115,8 @@ class PdfDocument:
         self._closed = False
         self.render_text_pages = False
         """Render text-layer pages too (for views that draw on the page)."""
+        self.text_render_dpi: int | None = None
+        """Their render resolution when not the request's (structure models need less)."""
 
     def __enter__(self) -> Self:
         return self
@@ -164,7 +168,7 @@ class PdfDocument:
                 index, width, height, text_lines=layer.lines, text_layer_note=note
             )
             if self.render_text_pages:
-                image = self._renderer.render(index, geometry).image
+                image = self._renderer.render(index, geometry, self.text_render_dpi).image
                 page = replace(page, image=image)
             return page
         logger.info("pdf page %d: text layer not used (%s), OCR", index + 1, note)

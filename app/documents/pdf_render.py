@@ -64,16 +64,19 @@ class PageRenderer:
             self._path.unlink(missing_ok=True)
             self._path = None
 
-    def render(self, index: int, geometry: PageGeometry) -> DecodedPage:
-        """Render one page with pdftoppm into an RGB array."""
-        check_pixels(index, geometry, self._dpi, self._limits.max_pixels)
+    def render(self, index: int, geometry: PageGeometry, dpi: int | None = None
+               ) -> DecodedPage:
+        """Render one page with pdftoppm into an RGB array (at ``dpi``, else the
+        document's)."""
+        dpi = dpi or self._dpi
+        check_pixels(index, geometry, dpi, self._limits.max_pixels)
         self._check_images(index)
         timeout = self._limits.render_timeout_s
         started = time.perf_counter()
         try:
             images = convert_from_path(
                 self._file(),
-                dpi=self._dpi,
+                dpi=dpi,
                 first_page=index + 1,
                 last_page=index + 1,
                 thread_count=1,
@@ -89,7 +92,7 @@ class PageRenderer:
             raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.") from exc
         except Image.DecompressionBombError as exc:  # only when max_pixels exceeds Pillow's cap
             raise ImageTooLarge(
-                f"Page {index + 1} is too large to render at {self._dpi} dpi; use a lower dpi."
+                f"Page {index + 1} is too large to render at {dpi} dpi; use a lower dpi."
             ) from exc
         if not images:
             raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.")

@@ -80,14 +80,16 @@ def open_document(
     data: bytes, kind: MediaKind, pdf: PdfOptions, limits: DocumentLimits, workdir: Path,
     render_text_pages: bool = False,
     indices: Sequence[int] | None = None,
+    text_render_dpi: int | None = None,
 ) -> SourceDocument:
     """Open ``data`` (already sniffed as ``kind``); checks limits, decodes nothing yet.
 
     Blocks: call it from a worker thread. ``workdir`` is a private folder the
     caller owns and removes. ``render_text_pages`` renders a PDF's text-layer
     pages too (their ``DecodedPage`` then has both ``text_lines`` and ``image``),
-    for views that draw on the page. ``indices`` (0-based) select pages or
-    frames and override ``pdf.pages``.
+    for views that draw on the page, at ``text_render_dpi`` when given (the image is
+    then smaller than the page's pixels: the structure models need no more).
+    ``indices`` (0-based) select pages or frames and override ``pdf.pages``.
     """
     if kind is MediaKind.PDF:
         return open_pdf(
@@ -100,5 +102,6 @@ def open_document(
             workdir=workdir,
             render_text_pages=render_text_pages,
             indices=indices,
+            text_render_dpi=text_render_dpi,
         )
     return ImageDocument(data, kind, limits, indices)

@@ -51,14 +51,20 @@ def _page(layout: etree._Element, page: Page) -> None:
     space = _el(el, "PrintSpace", **_pos((0, 0, page.width, page.height)))
     lines = page.lines
     for block in page.layout.blocks:
+        parent = space
+        if block.table is not None:  # a table's blocks sit in one ComposedBlock
+            parent = _el(space, "ComposedBlock", ID=f"p{no}_t{block.index + 1}",
+                         TYPE="table", **_pos(page.tables[block.table].bbox))
         for par in block.paragraphs:
             block_id = f"p{no}_b{block.index + 1}_{par.index + 1}"
-            text_block = _el(space, "TextBlock", ID=block_id, **_pos(par.bbox))
+            text_block = _el(parent, "TextBlock", ID=block_id, **_pos(par.bbox))
             for i in par.lines:
                 if line_words(lines[i]):  # ALTO wants at least one String per line
                     _line(text_block, lines[i], f"p{no}_l{i + 1}")
             if len(text_block) == 0:
-                space.remove(text_block)
+                parent.remove(text_block)
+        if parent is not space and len(parent) == 0:
+            space.remove(parent)
 
 
 def write(document: Document, context: RenderContext) -> bytes:

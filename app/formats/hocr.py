@@ -14,7 +14,8 @@ from app.domain import BBox, Document, Line, Page
 from app.formats.base import RenderContext, line_words
 
 XHTML = "http://www.w3.org/1999/xhtml"
-CAPABILITIES = "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf ocrp_lang"
+CAPABILITIES = ("ocr_page ocr_carea ocr_table ocr_par ocr_line ocrx_word ocrp_wconf "
+                "ocrp_lang")
 LANG = "und"
 """BCP 47 'undetermined': the models read several scripts and name no language."""
 
@@ -54,8 +55,12 @@ def _page(body: etree._Element, page: Page, context: RenderContext) -> None:
     div = _el(body, "div", **{"class": "ocr_page", "id": f"page_{no}", "title": title})
     lines = page.lines
     for block in page.layout.blocks:
-        area = _el(div, "div", **{"class": "ocr_carea", "id": f"block_{no}_{block.index + 1}",
-                                  "title": _bbox(block.bbox)})
+        # A table block is an ``ocr_table`` area (hOCR 1.2 float), over the table's box.
+        table = page.tables[block.table] if block.table is not None else None
+        area = _el(div, "div", **{
+            "class": "ocr_table" if table else "ocr_carea",
+            "id": f"{'table' if table else 'block'}_{no}_{block.index + 1}",
+            "title": _bbox(table.bbox if table else block.bbox)})
         for par in block.paragraphs:
             p = _el(area, "p", **{"class": "ocr_par",
                                   "id": f"par_{no}_{block.index + 1}_{par.index + 1}",

@@ -52,9 +52,26 @@ def page_model(page: domain.Page, words: bool = False) -> schemas.PageResult:
                                       heading=p.heading)
                     for p in block.paragraphs
                 ],
+                kind=block.kind.value if block.kind is not None else None,
+                caption_of=block.caption_of,
+                table=block.table,
             )
             for block in page.layout.blocks
         ],
+        tables=[table_model(t, n, page) for n, t in enumerate(page.tables)] or None,
+        warnings=list(page.warnings) or None,
+    )
+
+
+def table_model(table: domain.Table, index: int, page: domain.Page) -> schemas.Table:
+    """One table: grid, cells with text and boxes, HTML, and the block that holds it."""
+    block = next((b.index for b in page.layout.blocks if b.table == index), None)
+    return schemas.Table(
+        bbox=_box(table.bbox), rows=table.rows, cols=table.cols,
+        header_rows=table.header_rows,
+        cells=[schemas.Cell(row=c.row, col=c.col, rowspan=c.rowspan, colspan=c.colspan,
+                            bbox=_box(c.bbox), text=c.text) for c in table.cells],
+        html=table.html, truncated=table.truncated, block=block,
     )
 
 
@@ -98,5 +115,6 @@ def debug_model(document: Document, context: RenderContext) -> schemas.DebugResp
         pages=pages,
         timings_ms=document.timings_ms,
         options={"min_score": options.min_score, "text_layout": options.text_layout,
-                 "words": options.words, **asdict(options.engine)},
+                 "words": options.words, "regions": options.regions,
+                 "tables": options.tables, **asdict(options.engine)},
     )

@@ -58,6 +58,43 @@ class Block(BaseModel):
     index: int = Field(examples=[0], description="Position on the page, in reading order.")
     bbox: list[float] = Field(examples=[[10, 12, 220, 80]])
     paragraphs: list[Paragraph]
+    kind: Literal["title", "text", "list", "table", "figure", "caption", "header", "footer",
+                  "footnote", "formula"] | None = Field(
+        None, examples=["text"],
+        description="With regions (default on OCR pages): what the block is. Headers, "
+        "footers and footnotes are out of the main flow (listed first or last); lines of a "
+        "`figure` block are text inside a figure. The layout model has no `list` or "
+        "`footnote` class. Null when the page's regions were not classified.")
+    caption_of: int | None = Field(
+        None, exclude_if=lambda v: v is None,
+        description="A caption: the index of the figure or table block it describes.")
+    table: int | None = Field(
+        None, exclude_if=lambda v: v is None,
+        description="A table block: the index of its table in the page's `tables`.")
+
+
+class Cell(BaseModel):
+    row: int = Field(examples=[0], description="0-based row of the cell's top-left corner.")
+    col: int = Field(examples=[0], description="0-based column of the cell's top-left corner.")
+    rowspan: int = Field(1, examples=[1])
+    colspan: int = Field(1, examples=[1])
+    bbox: list[float] = Field(examples=[[110, 420, 260, 452]],
+                              description="The cell's content box in page pixels.")
+    text: str = Field(examples=["Revenue"], description="The words that fell in the cell.")
+
+
+class Table(BaseModel):
+    bbox: list[float] = Field(examples=[[100, 400, 1100, 900]])
+    rows: int = Field(examples=[5])
+    cols: int = Field(examples=[4])
+    header_rows: int = Field(0, description="Rows the model read as the table's header.")
+    cells: list[Cell]
+    html: str = Field(examples=["<table><tbody><tr><td>Revenue</td></tr></tbody></table>"],
+                      description="The table as HTML, with rowspan/colspan where cells span.")
+    truncated: bool = Field(
+        False, description="Rows are missing: the model stopped before the table's end, or "
+        "the cells limit (OCR_MAX_TABLE_CELLS) cut it.")
+    block: int | None = Field(None, description="Index of the table's block in `blocks`.")
 
 
 class PageResult(BaseModel):
@@ -78,6 +115,14 @@ class PageResult(BaseModel):
     blocks: list[Block] = Field(
         description="Blocks in reading order, each with its paragraphs (line indices)."
     )
+    tables: list[Table] | None = Field(
+        None, exclude_if=lambda v: not v,
+        description="With tables (default on OCR pages): each table read into cells; "
+        "absent when the page has none.")
+    warnings: list[str] | None = Field(
+        None, exclude_if=lambda v: not v,
+        description="What went wrong on this page without failing it (a structure model "
+        "error: the page is then given as plain lines).")
 
 
 class DebugPage(PageResult):

@@ -14,6 +14,7 @@ from typing import Final
 
 from app.domain import Document, Page, TextLayout
 from app.formats.base import RenderContext
+from app.formats.tables import tab_rows
 
 PAGE_SEPARATOR: Final = "\f"
 _HYPHENATED: Final = re.compile(r"(?<=[^\W\d_])[-\u00ad]$")
@@ -21,13 +22,22 @@ _HYPHENATED: Final = re.compile(r"(?<=[^\W\d_])[-\u00ad]$")
 
 
 def paragraph_texts(page: Page) -> list[list[str]]:
-    """The page's paragraphs in reading order, each as its lines' texts."""
+    """The page's paragraphs in reading order, each as its lines' texts (a table: one
+    paragraph, one tab-separated line per row)."""
+    return [texts for texts, _ in _paragraphs(page)]
+
+
+def _paragraphs(page: Page) -> list[tuple[list[str], bool]]:
+    """(texts, is a table) per paragraph in reading order."""
     lines = page.lines
-    return [
-        [lines[i].text for i in paragraph.lines]
-        for block in page.layout.blocks
-        for paragraph in block.paragraphs
-    ]
+    paragraphs: list[tuple[list[str], bool]] = []
+    for block in page.layout.blocks:
+        if block.table is not None:
+            paragraphs.append((tab_rows(page.tables[block.table]), True))
+            continue
+        paragraphs.extend(([lines[i].text for i in paragraph.lines], False)
+                          for paragraph in block.paragraphs)
+    return paragraphs
 
 
 def join_lines(lines: Sequence[str]) -> str:
@@ -49,10 +59,10 @@ def join_lines(lines: Sequence[str]) -> str:
 
 def page_text(page: Page, layout: TextLayout) -> str:
     """One page's text, without a trailing newline."""
-    paragraphs = paragraph_texts(page)
-    if layout == "paragraphs":
-        return "\n".join(join_lines(p) for p in paragraphs)
-    return "\n\n".join("\n".join(p) for p in paragraphs)
+    paragraphs = _paragraphs(page)
+    if layout == "paragraphs":  # a table's rows stay rows
+        return "\n".join("\n".join(p) if table else join_lines(p) for p, table in paragraphs)
+    return "\n\n".join("\n".join(p) for p, _ in paragraphs)
 
 
 def document_text(document: Document, layout: TextLayout) -> str:

@@ -104,6 +104,9 @@ def options_to_dict(options: RequestOptions) -> dict[str, Any]:
         "words": options.words,
         "text_layout": options.text_layout,
         "model_set": options.model_set,
+        "regions": options.regions,
+        "tables": options.tables,
+        "running_heads": options.running_heads,
         "pdf": {"mode": pdf.mode, "pages": pdf.pages, "dpi": pdf.dpi,
                 "password": pdf.password},
     }
@@ -122,6 +125,9 @@ def options_from_dict(data: dict[str, Any], deadline: float, fmt: str) -> Reques
         text_layout=data["text_layout"],
         model_set=data.get("model_set"),
         words=data.get("words", False),
+        regions=data.get("regions"),
+        tables=data.get("tables"),
+        running_heads=data.get("running_heads", False),
         format=OutputFormat(fmt),
         priority=Priority.BACKGROUND,
     )

@@ -1,59 +1,11 @@
 """Layout: one page's lines → blocks → paragraphs → lines in reading order.
 
-The stage knows nothing of where lines came from (OCR or a PDF text layer): it
-sees boxes and text. It works on the upright page (``frames``: pages turned by
-auto-rotate are turned back; vertical text is turned so it runs left to right),
-cuts the page into blocks in reading order (``blocks``), reads each block row by
-row (``rows``), splits it into paragraphs (``paragraphs``), and hands back the
-lines in that order with their original coordinates.
+``analyze`` (``reading``) orders plain lines: the stage knows nothing of where they came
+from (OCR or a PDF text layer), only boxes and text. ``analyze_regions`` (``regions``)
+does the same over the layout model's typed regions, one block per region.
 """
 
-from __future__ import annotations
+from app.layout.reading import analyze
+from app.layout.regions import analyze_regions
 
-from collections.abc import Sequence
-from statistics import median
-
-from app.domain import BBox, Block, Line, PageLayout, Paragraph
-from app.layout.blocks import BlockFinder
-from app.layout.frames import box_from_upright, reading_frame, upright_box
-from app.layout.paragraphs import split_paragraphs
-from app.layout.rows import rows
-
-__all__ = ["analyze"]
-
-
-def analyze(lines: Sequence[Line], width: int, height: int, rotation: int = 0) -> PageLayout:
-    """Order ``lines`` for reading and group them into blocks and paragraphs.
-
-    ``rotation`` is the clockwise turn that made the page readable (auto-rotate);
-    coordinates in and out are those of the page as sent.
-    """
-    if not lines:
-        return PageLayout((), ())
-    upright = [upright_box(ln.polygon, rotation, width, height) for ln in lines]
-    upright_width = height if rotation in (90, 270) else width
-    frame = reading_frame(upright, [ln.text for ln in lines], upright_width)
-    body_height = median(b[3] - b[1] for b in frame)
-    ordered: list[Line] = []
-    blocks: list[Block] = []
-    for members in BlockFinder(frame).blocks(list(range(len(lines)))):
-        paragraphs: list[Paragraph] = []
-        for group, heading in split_paragraphs(frame, rows(frame, members), body_height):
-            start = len(ordered)
-            ordered.extend(lines[i] for i in group)
-            box = box_from_upright(_union(upright, group), rotation, width, height)
-            paragraphs.append(
-                Paragraph(len(paragraphs), box, tuple(range(start, len(ordered))), heading)
-            )
-        box = box_from_upright(_union(upright, members), rotation, width, height)
-        blocks.append(Block(len(blocks), box, tuple(paragraphs)))
-    return PageLayout(tuple(ordered), tuple(blocks))
-
-
-def _union(boxes: Sequence[BBox], members: Sequence[int]) -> BBox:
-    return (
-        min(boxes[i][0] for i in members),
-        min(boxes[i][1] for i in members),
-        max(boxes[i][2] for i in members),
-        max(boxes[i][3] for i in members),
-    )
+__all__ = ["analyze", "analyze_regions"]

@@ -22,13 +22,15 @@ import anyio
 from app.config import Settings
 from app.documents.sniff import sniff
 from app.documents.source import DocumentLimits, open_document
-from app.domain import Document, MediaKind, PixelNeed, Priority, RequestOptions
+from app.domain import Document, MediaKind, PixelNeed, Priority, RequestOptions, Source
 from app.engine.pool import EnginePool
 from app.engine.pool_snapshot import PoolSnapshot
 from app.engine.scheduler import InferenceScheduler
+from app.engine.structure.runner import StructureRunner
 from app.formats.base import RenderContext
 from app.formats.registry import FORMATS
 from app.service.opened import OpenedDocument
+from app.service.structure import STRUCTURE_DPI
 from app.service.timings import Timings
 
 T = TypeVar("T")
@@ -47,9 +49,12 @@ class Rendered:
 class OCRService:
     """Runs documents through decoding, the chosen set's scheduler, layout and a format."""
 
-    def __init__(self, settings: Settings, pool: EnginePool) -> None:
+    def __init__(self, settings: Settings, pool: EnginePool,
+                 structure: StructureRunner | None = None) -> None:
         self.settings = settings
         self.pool = pool
+        self.structure = structure
+        """The layout and table models (None: not installed, or disabled)."""
         self._decode_limiter = anyio.CapacityLimiter(settings.decode_workers)
         self.window = max(2, settings.max_batch)
         self.limits = DocumentLimits(
@@ -108,9 +113,16 @@ class OCRService:
                 # Refuse before decoding: under overload an answer that costs nothing.
                 lease.scheduler.refuse_if_full()
             workdir = Path(tempfile.mkdtemp(prefix="req-", dir=self._tmp_root()))
+            # A text-layer page is rendered only for a format that draws it, or when
+            # structure was asked for explicitly (tables=true / regions=true).
+            for_structure = self.structure is not None and any(
+                options.structure_for(Source.TEXT_LAYER))
+            render_text = pixels is PixelNeed.ALWAYS or for_structure
+            # Only for the models: a lower resolution is enough (STRUCTURE_DPI).
+            text_dpi = None if pixels is PixelNeed.ALWAYS else STRUCTURE_DPI
             document = await self.in_thread(
                 open_document, data, kind, options.pdf, limits or self.limits, workdir,
-                pixels is PixelNeed.ALWAYS, options.pages,
+                render_text, options.pages, text_dpi,
             )
         except BaseException:
             lease.release()
@@ -120,7 +132,9 @@ class OCRService:
         keep = pixels is PixelNeed.ALWAYS or (
             pixels is PixelNeed.IMAGES and kind is not MediaKind.PDF)
         return OpenedDocument(document, kind, options, workdir, lease, self.in_thread,
-                              window=self.window, timings=timings, keep_pixels=keep)
+                              window=self.window, timings=timings, keep_pixels=keep,
+                              structure=self.structure,
+                              max_cells=self.settings.max_table_cells)
 
     async def collect(self, opened: OpenedDocument) -> Document:
         """Read every page of ``opened`` and close it."""

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from app.documents.source import SourceDocument
-from app.domain import DecodedPage, Line, MediaKind, Page, RequestOptions, Source
+from app.domain import DecodedPage, Line, MediaKind, Page, RegionKind, RequestOptions, Source
 from app.engine.pool import Lease
+from app.engine.structure.runner import StructureRunner
 from app.errors import RequestTimeout
-from app.layout import analyze
+from app.layout import analyze, analyze_regions
+from app.service.structure import PageStructure, read_structure
 from app.service.timings import Timings
 
 InThread = Callable[..., Awaitable[Any]]
@@ -37,6 +39,7 @@ class OpenedDocument:
         self, document: SourceDocument, kind: MediaKind, options: RequestOptions,
         workdir: Path, lease: Lease, in_thread: InThread, *, window: int,
         timings: Timings, keep_pixels: bool = False,
+        structure: StructureRunner | None = None, max_cells: int = 2000,
     ) -> None:
         self.kind = kind
         self.options = options
@@ -49,6 +52,7 @@ class OpenedDocument:
         """Per-stage seconds, counted from the moment the upload was handed to the service."""
         self._document, self._workdir, self._lease = document, workdir, lease
         self._in_thread, self._window, self._keep_pixels = in_thread, window, keep_pixels
+        self._structure, self._max_cells = structure, max_cells
 
     @property
     def page_numbers(self) -> list[int]:
@@ -108,19 +112,57 @@ class OpenedDocument:
             ocr_s = time.perf_counter() - started
             self.timings.ocr += ocr_s
             lines, rotation = result.lines, result.rotation
+        structure = await self._read_structure(decoded, lines, rotation)
         tick = time.perf_counter()
-        page: Page = await self._in_thread(lay_out, decoded, lines, rotation, options.min_score)
+        page: Page = await self._in_thread(lay_out, decoded, lines, rotation, options.min_score,
+                                           structure)
         self.timings.layout += time.perf_counter() - tick
         image = decoded.image if self._keep_pixels else None
         return replace(page, ocr_seconds=ocr_s, image=image)
 
+    async def _read_structure(self, decoded: DecodedPage, lines: tuple[Line, ...],
+                              rotation: int) -> PageStructure:
+        """Regions and tables when the options ask for them on this page's source."""
+        regions, tables = self.options.structure_for(decoded.source)
+        if not (regions or tables):
+            return PageStructure()
+        asked = self.options.regions is True or self.options.tables is True
+        if self._structure is None:
+            # Said only to a client who asked: the default quietly does without.
+            return PageStructure(warnings=("structure: the layout and table models are "
+                                           "not loaded (GET /models says why)",) if asked
+                                 else ())
+        if decoded.image is None:
+            return PageStructure()
+        if rotation:
+            return PageStructure(warnings=("structure: not read on a page turned to read "
+                                           "it",) if asked else ())
+        kept = [ln for ln in lines if ln.score is None or ln.score >= self.options.min_score]
+        tick = time.perf_counter()
+        found = await read_structure(self._structure, decoded.image, kept, tables,
+                                     self.options.deadline, self._max_cells, self._in_thread,
+                                     decoded.width)
+        self.timings.structure += time.perf_counter() - tick
+        if not regions:  # tables were asked without regions: keep tables, drop the kinds
+            return replace(found, regions=tuple(r for r in found.regions
+                                                if r.kind is RegionKind.TABLE), classified=False)
+        return found
+
 
 def lay_out(
-    decoded: DecodedPage, lines: tuple[Line, ...], rotation: int, min_score: float
+    decoded: DecodedPage, lines: tuple[Line, ...], rotation: int, min_score: float,
+    structure: PageStructure | None = None,
 ) -> Page:
-    """Drop lines below ``min_score`` (text-layer lines have none) and order the rest."""
+    """Drop lines below ``min_score`` (text-layer lines have none) and order the rest,
+    over the page's regions when it has them."""
     kept = tuple(ln for ln in lines if ln.score is None or ln.score >= min_score)
     dropped = tuple(ln for ln in lines if ln.score is not None and ln.score < min_score)
-    layout = analyze(kept, decoded.width, decoded.height, rotation)
+    structure = structure or PageStructure()
+    if structure.classified or structure.regions:
+        layout = analyze_regions(kept, decoded.width, decoded.height, structure.regions,
+                                 structure.tables)
+    else:
+        layout = analyze(kept, decoded.width, decoded.height, rotation)
     return Page(decoded.index, decoded.width, decoded.height, decoded.source, layout,
-                rotation, dropped, decoded.text_layer_note)
+                rotation, dropped, decoded.text_layer_note, regions=structure.regions,
+                tables=structure.tables, warnings=structure.warnings)

@@ -14,13 +14,18 @@ class Timings:
     decode: float = 0.0
     ocr: float = 0.0
     layout: float = 0.0
+    structure: float = 0.0
+    """Layout and table models (reported only when they ran)."""
 
     def as_ms(self) -> dict[str, float]:
         """The timings the API reports, in milliseconds."""
         total = time.perf_counter() - self.started
-        return {
+        ms = {
             "decode": round(self.decode * 1000, 1),
             "ocr": round(self.ocr * 1000, 1),
             "layout": round(self.layout * 1000, 1),
-            "total": round(total * 1000, 1),
         }
+        if self.structure:
+            ms["structure"] = round(self.structure * 1000, 1)
+        ms["total"] = round(total * 1000, 1)
+        return ms

@@ -71,7 +71,8 @@ def _register_hooks() -> None:
         positive = meta is None or meta.generation.mode.is_positive
         image = images[len(str(sorted(body.items(), key=str))) % len(images)] if isinstance(
             body, dict) else b""
-        if positive and case.path == "/paddlex/ocr" and isinstance(body, dict):
+        if positive and case.path in ("/paddlex/ocr", "/paddlex/layout-parsing") and \
+                isinstance(body, dict):
             # PaddleX's JSON request: the file as base64, the options this service has.
             body["file"] = base64.b64encode(image).decode("ascii")
             body.pop("fileType", None)
