@@ -61,7 +61,7 @@ def _scale_to_uint8(arr: np.ndarray) -> np.ndarray:
     if arr.dtype.kind == "u" and arr.dtype.itemsize == 2 and int(arr.max()) > 255:
         # What the float formula below gives for every 16-bit value, looked up
         # instead of computed per pixel (a float64 copy of the page).
-        return _SIXTEEN_BIT[arr]
+        return np.take(_SIXTEEN_BIT, arr)
     arr = arr.astype(np.float64)
     low, high = float(np.nanmin(arr)), float(np.nanmax(arr))
     if high <= low:
