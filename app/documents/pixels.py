@@ -58,7 +58,8 @@ def _opaque_palette(img: Image.Image) -> bool:
 
 def _scale_to_uint8(arr: np.ndarray) -> np.ndarray:
     # 16-bit and float scans: scale by their own range, never clip at 255.
-    if arr.dtype.kind == "u" and arr.dtype.itemsize == 2 and int(arr.max()) > 255:
+    if arr.dtype.kind == "u" and arr.dtype.itemsize == 2 and int(arr.min()) < int(
+            arr.max()) > 255:
         # What the float formula below gives for every 16-bit value, looked up
         # instead of computed per pixel (a float64 copy of the page).
         return np.take(_SIXTEEN_BIT, arr)

@@ -146,6 +146,12 @@ def test_variant_decodes_to_the_same_pixels(name: str, variant: str) -> None:
     assert_same_pixels(data)
 
 
+@pytest.mark.parametrize("value", [0, 200, 300, 65535])
+def test_uniform_sixteen_bit_page(value: int) -> None:
+    data = save(Image.fromarray(np.full((4, 6), value, dtype=np.uint16)), "PNG")
+    assert_same_pixels(data)
+
+
 def test_upright_page_is_not_copied() -> None:
     from app.documents.pixels import upright
 
