@@ -13,6 +13,7 @@ import logging
 import os
 import platform
 from importlib import metadata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ import numpy as np
 
 from app.config import Backend, Settings
 from app.domain import EngineOptions, Line, Pixels
-from app.engine import accelerators, devices, letterbox, orientation, words
+from app.engine import accelerators, devices, letterbox, orientation, rec_sharing, words
+from app.engine.lending import Helper
 from app.engine.model_files import ModelFormat, ModelSet
 from app.engine.model_sets import resolve_model_set
 from app.engine.types import EngineInfo, PageOCR
@@ -35,6 +37,7 @@ class PaddleOCREngine:
     def __init__(self, pipeline: Any, info: EngineInfo) -> None:
         self._pipeline = pipeline
         self._info = info
+        self._rec = rec_sharing.install(pipeline)
 
     @property
     def info(self) -> EngineInfo:
@@ -53,6 +56,20 @@ class PaddleOCREngine:
             )
             results.append(_page(best, rotation))
         return results
+
+    def predict_shared(
+        self, images: list[Pixels], options: EngineOptions, helpers: Sequence[Helper]
+    ) -> list[PageOCR]:
+        """``predict``, with the text lines read by whichever ``helpers`` are idle too."""
+        if self._rec is None:
+            return self.predict(images, options)
+        lent = [(h, h.engine._rec.model) for h in helpers
+                if isinstance(h.engine, PaddleOCREngine) and h.engine._rec is not None]
+        self._rec.lend(lent)
+        try:
+            return self.predict(images, options)
+        finally:
+            self._rec.lend(())
 
     def close(self) -> None:
         """Release the pipeline."""
