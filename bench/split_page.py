@@ -52,7 +52,7 @@ def _engines(spent: dict[str, float]) -> list[PaddleOCREngine]:
     settings = Settings(workers_per_device=2, cpu_threads=1, warmup=False)
     engines = [load_engine(settings) for _ in range(2)]
     for engine in engines:
-        rec = engine._rec  # noqa: SLF001 - the bench looks inside on purpose
+        rec = engine._rec  # the bench looks inside on purpose
         assert rec is not None
         rec.model = _Clocked(rec.model, spent)
     return engines

@@ -12,8 +12,8 @@ import importlib.util
 import logging
 import os
 import platform
-from importlib import metadata
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
