@@ -1,9 +1,9 @@
 """A lone dense page with its text lines shared over idle engines, against one engine alone.
 
-    .venv/bin/python -m bench.split_page [--rounds 3] [--page PATH]
+    .venv/bin/python -m bench.speed.split_page [--rounds 3] [--page PATH]
 
 Loads two one-thread engines behind one scheduler and reads the dense page
-(bench/dense_page.py, or ``--page``) alternately with ``share_idle`` off and
+(bench/speed/dense_page.py, or ``--page``) alternately with ``share_idle`` off and
 on. Machines here are shared, so wall time alone says little: besides it the
 script reports each thread's CPU seconds in the recognizer, whose largest is
 the page's critical path when cores are free (``critical`` below), and checks
@@ -27,7 +27,7 @@ from app.documents.images import decode_pages
 from app.domain import EngineOptions, MediaKind
 from app.engine.paddleocr_engine import PaddleOCREngine, load_engine
 from app.engine.scheduler import InferenceScheduler
-from bench.dense_page import save_dense_page
+from bench.speed.dense_page import save_dense_page
 
 _KINDS = {".png": MediaKind.PNG, ".tif": MediaKind.TIFF, ".jpg": MediaKind.JPEG}
 

@@ -1,22 +1,22 @@
 """CPU runtimes for the recognizer, same pages, same process: speed ratio and CER.
 
-    .venv/bin/python -m bench.runtimes [--rounds 3] [--out bench/results-runtimes.json]
+    .venv/bin/python -m bench.speed.runtimes [--rounds 3] [--out bench/results-runtimes.json]
 
-Needs ``bench/runtimes-requirements.txt`` (``onnx`` for the quantizer,
+Needs ``bench/speed/runtimes-requirements.txt`` (``onnx`` for the quantizer,
 ``openvino``) beside the app's own packages. Recognition is 88-95 % of a page's
 time on the CPU (bench/RESULTS.md), so the variants differ in the recognizer
 only; the detector stays on ONNX Runtime:
 
 * ``ort``: ONNX Runtime CPU EP, as the service runs today (one thread);
 * ``ort-int8``: the wheel's recognizer, int8 dynamically quantized (MatMul/Gemm
-  weights per channel, as bench/quantize.py), made here from the ONNX file the
+  weights per channel, as bench/speed/quantize.py), made here from the ONNX file the
   engine verified by SHA-256; the quantized file's SHA-256 is printed and must
   match ``--int8-sha256`` when given;
 * ``openvino``: the same FP32 ONNX file compiled by OpenVINO for the CPU, one
   inference thread, latency hint.
 
 Each variant's session replaces the recognizer runner's session of one engine.
-Pages: the dense two-column page (bench/dense_page.py) and the corpus images
+Pages: the dense two-column page (bench/speed/dense_page.py) and the corpus images
 with truth. Machines here are shared, so the time is the process's CPU seconds
 per page read (nothing else runs in the process), medians over rounds.
 """
@@ -40,10 +40,10 @@ from app.config import Settings
 from app.documents.pixels import to_rgb
 from app.domain import EngineOptions
 from app.engine.paddleocr_engine import PaddleOCREngine, load_engine
-from bench.cer import cer
-from bench.corpus import load_manifest
-from bench.dense_page import dense_page
-from bench.server import CORPUS
+from bench.speed.dense_page import dense_page
+from tests.support.cer import cer
+from tests.support.corpus import load_manifest
+from tests.support.server import CORPUS
 
 VARIANTS = ("ort", "ort-int8", "openvino")
 
