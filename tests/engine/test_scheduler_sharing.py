@@ -21,7 +21,7 @@ from app.engine.rec_sharing import SharedRecognizer
 from app.engine.scheduler import InferenceScheduler
 from app.engine.types import PageOCR
 from app.errors import EngineError, RequestTimeout
-from tests.fakes import INFO
+from tests.support.fakes import INFO
 
 OPTS = EngineOptions()
 
