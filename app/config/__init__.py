@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         "arena follows the page instead of keeping one block per page size). Off: slower, "
         "every buffer comes from malloc.",
     )
+    rec_runtime: Literal["openvino", "onnxruntime"] = Field(
+        "openvino",
+        description="Runtime of the text recognizer on the CPU (ONNX backend): 'openvino' "
+        "(about two thirds of ONNX Runtime's CPU time at the same CER, bench/RESULTS.md) or "
+        "'onnxruntime'. The detector and every GPU engine run on ONNX Runtime.",
+    )
     use_textline_orientation: bool = Field(
         False, description="Run PaddleOCR's text-line orientation classifier (needs its model)."
     )

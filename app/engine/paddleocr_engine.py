@@ -21,7 +21,15 @@ import numpy as np
 
 from app.config import Backend, Settings
 from app.domain import EngineOptions, Line, Pixels
-from app.engine import accelerators, devices, letterbox, orientation, rec_sharing, words
+from app.engine import (
+    accelerators,
+    devices,
+    letterbox,
+    openvino_rec,
+    orientation,
+    rec_sharing,
+    words,
+)
 from app.engine.lending import Helper
 from app.engine.model_files import ModelFormat, ModelSet
 from app.engine.model_sets import resolve_model_set
@@ -135,19 +143,30 @@ def load_engine(settings: Settings) -> PaddleOCREngine:
     devices.prepare_paddle(settings, device)
     pipeline = _build_pipeline(settings, model_set, device)
     devices.verify_placement(pipeline, settings.backend, device)
+    versions = _versions(settings.backend)
+    if _rec_on_openvino(settings, device):
+        version = openvino_rec.install(pipeline, settings.threads_per_engine)
+        if version is not None:
+            versions["openvino"] = version
     info = EngineInfo(
         backend=settings.backend,
         device=device,
         model_set=model_set.name,
         det_model=model_set.det_name,
         rec_model=model_set.rec_name,
-        versions=_versions(settings.backend),
+        versions=versions,
         files=model_set.files,
         gpu=devices.gpu_details(device),
         requested_device=choice.requested,
         device_fallback=choice.fallback_reason,
     )
     return PaddleOCREngine(pipeline, info)
+
+
+def _rec_on_openvino(settings: Settings, device: str) -> bool:
+    """Whether the recognizer runs on OpenVINO: ONNX sets on the CPU, when chosen."""
+    return (settings.rec_runtime == "openvino" and device == "cpu"
+            and settings.backend is Backend.ONNXRUNTIME)
 
 
 def _probe_model(model_set: ModelSet) -> Path | None:
