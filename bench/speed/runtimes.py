@@ -1,6 +1,6 @@
 """CPU runtimes for the recognizer, same pages, same process: speed ratio and CER.
 
-    .venv/bin/python -m bench.speed.runtimes [--rounds 3] [--out bench/results-runtimes.json]
+    .venv/bin/python -m bench.speed.runtimes [--rounds 3] [--out bench/results-runtimes-DATE.json]
 
 Needs ``bench/speed/runtimes-requirements.txt`` (``onnx`` for the quantizer,
 ``openvino``) beside the app's own packages. Recognition is 88-95 % of a page's
