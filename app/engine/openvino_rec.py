@@ -45,6 +45,10 @@ class OpenVINOSession:
         self._outputs = {name: port for port in self._model.outputs
                          for name in port.get_names()}
 
+    def get_providers(self) -> list[str]:
+        """ONNX Runtime's question, answered for OpenVINO (placement checks ask it)."""
+        return ["OpenVINO:CPU"]
+
     def run(self, output_names: list[str] | None, feeds: dict[str, np.ndarray]) -> list[Any]:
         """Infer one batch; the outputs named (all, in the model's order, for None)."""
         result = self._request.infer({name: feeds[name] for name in self._inputs})
