@@ -71,13 +71,22 @@ class PaddleOCREngine:
         """``predict``, with the text lines read by whichever ``helpers`` are idle too."""
         if self._rec is None:
             return self.predict(images, options)
-        lent = [(h, h.engine._rec.model) for h in helpers
-                if isinstance(h.engine, PaddleOCREngine) and h.engine._rec is not None]
+        lent = []
+        for helper in helpers:
+            # Asked by name: a helper's engine may be wrapped (timed) by observability.
+            lendable = getattr(helper.engine, "lendable_recognizer", None)
+            model = lendable() if lendable is not None else None
+            if model is not None:
+                lent.append((helper, model))
         self._rec.lend(lent)
         try:
             return self.predict(images, options)
         finally:
             self._rec.lend(())
+
+    def lendable_recognizer(self) -> Any:
+        """The recognizer another engine of the set may read lines with while this one idles."""
+        return self._rec.model if self._rec is not None else None
 
     def close(self) -> None:
         """Release the pipeline."""

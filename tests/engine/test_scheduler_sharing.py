@@ -69,11 +69,14 @@ class LinesEngine:
     def predict_shared(
         self, images: list[Pixels], options: EngineOptions, helpers: Sequence[Helper]
     ) -> list[PageOCR]:
-        self.rec.lend([(h, h.engine.model) for h in helpers])
+        self.rec.lend([(h, h.engine.lendable_recognizer()) for h in helpers])
         try:
             return self.predict(images, options)
         finally:
             self.rec.lend(())
+
+    def lendable_recognizer(self) -> LineRec:
+        return self.model
 
     def close(self) -> None:
         pass
@@ -107,6 +110,26 @@ async def test_a_lone_page_is_shared_and_reads_the_same() -> None:
     finally:
         alone.close()
         shared.close()
+
+
+async def test_engines_wrapped_by_observability_are_lent_and_timed() -> None:
+    from prometheus_client import CollectorRegistry, Histogram
+
+    from app.observability.engine_timing import TimedEngine
+
+    histogram = Histogram("t", "t", registry=CollectorRegistry())
+    inner = [LinesEngine(), LinesEngine()]
+    sched = InferenceScheduler([TimedEngine(e, histogram) for e in inner], max_queue=8,
+                               max_batch=1, max_wait_ms=0)
+    sched.start()
+    try:
+        got = texts(await sched.run([page(40)], OPTS, time.monotonic() + 30))
+        assert got == [f"line {i}" for i in range(40)]
+        assert sum(e.rec.shared_batches for e in inner) > 0  # lent through the wrapper
+        counts = [s.value for s in histogram.collect()[0].samples if s.name == "t_count"]
+        assert counts == [1]  # and the call was timed once
+    finally:
+        sched.close()
 
 
 async def test_under_load_every_engine_has_one_user_and_every_page_its_text() -> None:
