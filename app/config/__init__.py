@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         "arena follows the page instead of keeping one block per page size). Off: slower, "
         "every buffer comes from malloc.",
     )
+    rec_runtime: Literal["openvino", "onnxruntime"] = Field(
+        "openvino",
+        description="Runtime of the text recognizer on the CPU (ONNX backend): 'openvino' "
+        "(about two thirds of ONNX Runtime's CPU time at the same CER, bench/RESULTS.md) or "
+        "'onnxruntime'. The detector and every GPU engine run on ONNX Runtime.",
+    )
     use_textline_orientation: bool = Field(
         False, description="Run PaddleOCR's text-line orientation classifier (needs its model)."
     )
@@ -152,6 +158,11 @@ class Settings(BaseSettings):
         2000, ge=1, le=100_000, description="Cells kept per table; a table with more is cut "
         "at the row where the limit falls and flagged `truncated`.")
     max_batch: int = Field(1, ge=1, le=64, description="Pages per engine call (batching).")
+    share_idle_engines: bool = Field(
+        True,
+        description="Lend idle engines to a lone page: its text lines are read by every "
+        "engine not busy with a page of its own (under load each page keeps one engine).",
+    )
     max_wait_ms: int = Field(5, ge=0, le=1000, description="Wait to fill a batch, in ms.")
     request_timeout_s: float = Field(
         120.0, gt=0, le=3600, description="Deadline of one request, in seconds."

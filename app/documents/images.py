@@ -13,9 +13,9 @@ import struct
 import warnings
 from collections.abc import Collection, Iterator
 
-import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
+from app.documents.pixels import to_rgb, upright
 from app.domain import DecodedPage, MediaKind
 from app.errors import CorruptFile, ImageTooLarge, PageLimitExceeded
 
@@ -72,24 +72,12 @@ def decode_pages(
             try:
                 img.seek(index)
                 _check_pixels(img.size, max_pixels)
-                rgb = to_rgb(ImageOps.exif_transpose(img) if index == 0 else img)
+                rgb = to_rgb(upright(img) if index == 0 else img)
             except (ImageTooLarge, CorruptFile):
                 raise
             except _DECODE_ERRORS as exc:
                 raise CorruptFile(f"Page {index + 1} of the image cannot be decoded.") from exc
             yield DecodedPage(index=index, width=rgb.shape[1], height=rgb.shape[0], image=rgb)
-
-
-def to_rgb(img: Image.Image) -> np.ndarray:
-    """Any Pillow mode as an RGB uint8 array; transparency on a readable background."""
-    img.load()
-    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        return _gray_to_rgb(_scale_to_uint8(np.asarray(img)))
-    if img.mode == "P" or img.mode == "PA":
-        img = img.convert("RGBA")
-    if img.mode in ("RGBA", "LA", "La", "RGBa"):
-        return _flatten_alpha(np.asarray(img.convert("RGBA")))
-    return np.ascontiguousarray(np.asarray(img.convert("RGB")), dtype=np.uint8)
 
 
 def _open(data: bytes, kind: MediaKind, max_pixels: int) -> Image.Image:
@@ -123,37 +111,3 @@ def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
             f"The image is {width}x{height} = {width * height} pixels; "
             f"the limit is {max_pixels}."
         )
-
-
-def _scale_to_uint8(arr: np.ndarray) -> np.ndarray:
-    # 16-bit and float scans: scale by their own range, never clip at 255.
-    arr = arr.astype(np.float64)
-    low, high = float(np.nanmin(arr)), float(np.nanmax(arr))
-    if high <= low:
-        return np.zeros(arr.shape, dtype=np.uint8)
-    if low >= 0 and high <= 255:
-        return arr.astype(np.uint8)
-    top = 65535.0 if low >= 0 and high <= 65535 else high
-    return np.clip((arr - min(low, 0.0)) * (255.0 / top), 0, 255).astype(np.uint8)
-
-
-def _gray_to_rgb(gray: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
-
-
-def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
-    """Composite on white or black, whichever contrasts with what is drawn.
-
-    Dark text on transparency needs white; white text on transparency (common
-    in exported UI assets) disappears on white and needs black.
-    """
-    alpha = rgba[:, :, 3:4].astype(np.float32) / 255.0
-    rgb = rgba[:, :, :3].astype(np.float32)
-    drawn = alpha[:, :, 0] > 0.5
-    if drawn.any() and not drawn.all():
-        luminance = rgb[drawn] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-        background = 0.0 if float(luminance.mean()) > 140.0 else 255.0
-    else:
-        background = 255.0
-    out = rgb * alpha + background * (1.0 - alpha)
-    return np.ascontiguousarray(np.clip(out + 0.5, 0, 255).astype(np.uint8))

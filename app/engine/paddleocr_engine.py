@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import os
 import platform
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,16 @@ import numpy as np
 
 from app.config import Backend, Settings
 from app.domain import EngineOptions, Line, Pixels
-from app.engine import accelerators, devices, letterbox, orientation, words
+from app.engine import (
+    accelerators,
+    devices,
+    letterbox,
+    openvino_rec,
+    orientation,
+    rec_sharing,
+    words,
+)
+from app.engine.lending import Helper
 from app.engine.model_files import ModelFormat, ModelSet
 from app.engine.model_sets import resolve_model_set
 from app.engine.types import EngineInfo, PageOCR
@@ -35,6 +45,7 @@ class PaddleOCREngine:
     def __init__(self, pipeline: Any, info: EngineInfo) -> None:
         self._pipeline = pipeline
         self._info = info
+        self._rec = rec_sharing.install(pipeline)
 
     @property
     def info(self) -> EngineInfo:
@@ -53,6 +64,29 @@ class PaddleOCREngine:
             )
             results.append(_page(best, rotation))
         return results
+
+    def predict_shared(
+        self, images: list[Pixels], options: EngineOptions, helpers: Sequence[Helper]
+    ) -> list[PageOCR]:
+        """``predict``, with the text lines read by whichever ``helpers`` are idle too."""
+        if self._rec is None:
+            return self.predict(images, options)
+        lent = []
+        for helper in helpers:
+            # Asked by name: a helper's engine may be wrapped (timed) by observability.
+            lendable = getattr(helper.engine, "lendable_recognizer", None)
+            model = lendable() if lendable is not None else None
+            if model is not None:
+                lent.append((helper, model))
+        self._rec.lend(lent)
+        try:
+            return self.predict(images, options)
+        finally:
+            self._rec.lend(())
+
+    def lendable_recognizer(self) -> Any:
+        """The recognizer another engine of the set may read lines with while this one idles."""
+        return self._rec.model if self._rec is not None else None
 
     def close(self) -> None:
         """Release the pipeline."""
@@ -118,19 +152,30 @@ def load_engine(settings: Settings) -> PaddleOCREngine:
     devices.prepare_paddle(settings, device)
     pipeline = _build_pipeline(settings, model_set, device)
     devices.verify_placement(pipeline, settings.backend, device)
+    versions = _versions(settings.backend)
+    if _rec_on_openvino(settings, device):
+        version = openvino_rec.install(pipeline, settings.threads_per_engine)
+        if version is not None:
+            versions["openvino"] = version
     info = EngineInfo(
         backend=settings.backend,
         device=device,
         model_set=model_set.name,
         det_model=model_set.det_name,
         rec_model=model_set.rec_name,
-        versions=_versions(settings.backend),
+        versions=versions,
         files=model_set.files,
         gpu=devices.gpu_details(device),
         requested_device=choice.requested,
         device_fallback=choice.fallback_reason,
     )
     return PaddleOCREngine(pipeline, info)
+
+
+def _rec_on_openvino(settings: Settings, device: str) -> bool:
+    """Whether the recognizer runs on OpenVINO: ONNX sets on the CPU, when chosen."""
+    return (settings.rec_runtime == "openvino" and device == "cpu"
+            and settings.backend is Backend.ONNXRUNTIME)
 
 
 def _probe_model(model_set: ModelSet) -> Path | None:

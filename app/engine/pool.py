@@ -166,7 +166,7 @@ class EnginePool:
             raise EngineError(f"Model set {entry.name!r} failed to load.") from exc
         scheduler = InferenceScheduler(
             engines, max_queue=settings.max_queue, max_batch=settings.max_batch,
-            max_wait_ms=settings.max_wait_ms)
+            max_wait_ms=settings.max_wait_ms, share_idle=settings.share_idle_engines)
         scheduler.start()
         loaded = LoadedSet(entry, scheduler, time.monotonic() - started, rss_bytes() - before)
         self._loaded[entry.name] = loaded

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from app.domain import EngineOptions, Pixels, Priority
+from app.engine.lending import EngineSlot, Helper
 from app.engine.stats import SchedulerStats
 from app.engine.types import OCREngine, PageOCR
 from app.errors import Busy, EngineError, RequestTimeout
@@ -64,6 +65,7 @@ class _Worker:
 
     def __init__(self, engine: OCREngine, index: int, target: Callable[[_Worker], None]) -> None:
         self.engine = engine
+        self.slot = EngineSlot(engine)
         self.busy_since: float | None = None
         self.thread = threading.Thread(
             target=target, args=(self,), name=f"inference-worker-{index}", daemon=True
@@ -80,11 +82,14 @@ class InferenceScheduler:
         max_queue: int,
         max_batch: int,
         max_wait_ms: int,
+        share_idle: bool = True,
     ) -> None:
         engines = [engines] if not isinstance(engines, Sequence) else list(engines)
         self.max_queue = max_queue
         self.max_batch = max_batch
         self.max_wait_s = max_wait_ms / 1000
+        self.share_idle = share_idle
+        """Lend idle engines to a lone page's engine (lending.py); off: one engine a page."""
         self.stats = SchedulerStats()
         self._jobs: queue.PriorityQueue[_Entry] = queue.PriorityQueue()
         self._seq = itertools.count()
@@ -208,6 +213,7 @@ class InferenceScheduler:
                 return
             batch = self._gather(first)
             self._release(batch)
+            worker.slot.reclaim()  # a helper lent to another page stops after its line batch
             try:
                 live = [job for job in batch if self._still_wanted(job)]
                 for group in _by_options(live):
@@ -216,6 +222,8 @@ class InferenceScheduler:
                 logger.exception("scheduler error")
                 for job in batch:
                     _resolve(job, error=EngineError("Inference failed."))
+            finally:
+                worker.slot.release()
 
     def _gather(self, first: _WaitingPage) -> list[_WaitingPage]:
         batch = [first]
@@ -245,7 +253,7 @@ class InferenceScheduler:
     def _execute(self, worker: _Worker, jobs: list[_WaitingPage]) -> None:
         started = worker.busy_since = time.monotonic()
         try:
-            results = worker.engine.predict([job.image for job in jobs], jobs[0].options)
+            results = self._predict(worker, jobs)
             if len(results) != len(jobs):
                 raise EngineError("The engine returned a wrong number of pages.")
         except Exception as exc:
@@ -265,6 +273,16 @@ class InferenceScheduler:
         self.stats.record_batch(len(jobs), time.monotonic() - started)
         for job, result in zip(jobs, results, strict=True):
             _resolve(job, result=result)
+
+
+    def _predict(self, worker: _Worker, jobs: list[_WaitingPage]) -> list[PageOCR]:
+        images, options = [job.image for job in jobs], jobs[0].options
+        shared = getattr(worker.engine, "predict_shared", None)
+        if shared is None or not self.share_idle or len(jobs) > 1 or len(self._workers) < 2:
+            return worker.engine.predict(images, options)
+        helpers = [Helper(w.slot, self._jobs.empty) for w in self._workers if w is not worker]
+        results: list[PageOCR] = shared(images, options, helpers)
+        return results
 
 
 def _by_options(jobs: list[_WaitingPage]) -> list[list[_WaitingPage]]:

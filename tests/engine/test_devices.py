@@ -294,7 +294,9 @@ def test_the_real_pipeline_exposes_its_sessions(tmp_path: Path) -> None:
     """What verify_placement walks is where PaddleOCR keeps its sessions (CPU here)."""
     from app.engine.paddleocr_engine import load_engine
 
-    engine = load_engine(Settings(device="cpu", cache_dir=tmp_path, workers_per_device=1))
+    # ONNX Runtime for both models: on OpenVINO the recognizer has no ORT session.
+    engine = load_engine(Settings(device="cpu", cache_dir=tmp_path, workers_per_device=1,
+                                  rec_runtime="onnxruntime"))
     try:
         sessions = devices._onnx_sessions(engine._pipeline)
         assert [s.get_providers()[0] for s in sessions] == ["CPUExecutionProvider"] * 2
