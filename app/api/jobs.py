@@ -109,8 +109,8 @@ async def submit_job(
     settings: SettingsDep, key: ApiKey, file: FileField, options: OptionsDep,
     format: Annotated[str, Form(
         json_schema_extra={"enum": [f.value for f in JOB_FORMATS]},
-        description="The result's format, written as /ocr writes it: text, json, hocr, alto "
-        "or markdown (the searchable PDF is not offered for jobs yet).")] = "json",
+        description="The result's format, written as /ocr writes it: text, json, hocr, alto, "
+        "markdown or chunks (the searchable PDF is not offered for jobs yet).")] = "json",
 ) -> JobAccepted:
     """Accept the document now, read it in the background (pages behind interactive ones).
 

@@ -14,8 +14,11 @@ from typing import Final
 
 from app.domain import Document, OutputFormat, PixelNeed
 from app.errors import InvalidOption
-from app.formats import alto, hocr, json, markdown, pdf, png, text
+from app.formats import alto, chunks, hocr, json, markdown, pdf, png, text
 from app.formats.base import RenderContext
+
+CHUNKS_MEDIA_TYPE: Final = "application/vnd.ocr.chunks+json"
+"""Asks POST /ocr for chunks through ``Accept`` (the answer itself is application/json)."""
 
 Writer = Callable[[Document, RenderContext], bytes]
 
@@ -52,6 +55,9 @@ FORMATS: Final[dict[OutputFormat, Format]] = {
                              pixels=PixelNeed.IMAGES, accept=("application/pdf",)),
     OutputFormat.MARKDOWN: Format("text/markdown; charset=utf-8", markdown.write,
                                   accept=("text/markdown",), for_jobs=True),
+    # Chunks for retrieval: needs only lines and their paragraphs.
+    OutputFormat.CHUNKS: Format("application/json", chunks.write,
+                                accept=(CHUNKS_MEDIA_TYPE,), for_jobs=True),
     OutputFormat.PNG: Format("image/png", png.write, pixels=PixelNeed.ALWAYS),
     OutputFormat.DEBUG: Format("application/json", json.write_debug),
 }

@@ -253,8 +253,38 @@ def test_stream_errors_before_and_after_the_first_byte(make_client: Any) -> None
     assert lines[-1]["error"]["request_id"] == response.headers["x-request-id"]
 
 
+def test_chunks_job_keeps_its_chunk_options_and_matches_ocr(make_client: Any) -> None:
+    client = make_client()
+    form = {"format": "chunks", "max_tokens": "16", "overlap": "3", "chunk_format": "markdown"}
+    values = [11, 22, 33]
+    job = submit(client, values, **form).json()
+    assert wait_finished(client, job["id"])["status"] == "succeeded"
+    result = client.get(job["result_url"])
+    assert result.headers["content-type"].startswith("application/json")
+    sync = client.post("/ocr", files={"file": grey_pdf(values)}, data={**FORM, **form})
+    assert sync.status_code == 200
+    assert result.json() == sync.json()
+    body = result.json()
+    assert (body["max_tokens"], body["overlap"], body["chunk_format"]) == (16, 3, "markdown")
+    assert [c["pages"] for c in body["chunks"]] == [[1, 2, 3]]
+    assert body["chunks"][0]["text"] == "11\n\n22\n\n33"
+
+
+@pytest.mark.parametrize("form", [{"max_tokens": "15"}, {"max_tokens": "8193"},
+                                  {"max_tokens": "20", "overlap": "10"},
+                                  {"overlap": "-1"}, {"chunk_format": "html"}])
+def test_bad_chunk_options_are_refused_before_any_work(make_client: Any,
+                                                       form: dict[str, str]) -> None:
+    client = make_client()
+    for path in ("/ocr", "/jobs"):
+        response = client.post(path, files={"file": grey_pdf([1])},
+                               data={**FORM, "format": "chunks", **form})
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "invalid_option"
+
+
 def test_jobs_offer_the_registry_s_job_formats(tmp_path: Path) -> None:
-    assert {f.value for f in JOB_FORMATS} == {"text", "json", "hocr", "alto", "markdown"}
+    assert {f.value for f in JOB_FORMATS} == {"text", "json", "hocr", "alto", "markdown", "chunks"}
     assert all(FORMATS[f].for_jobs for f in JOB_FORMATS)
     settings = Settings(cache_dir=tmp_path, warmup=False)
     schema = create_app(settings, lambda _: EchoEngine()).openapi()["components"]["schemas"]
