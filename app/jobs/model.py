@@ -73,6 +73,9 @@ class JobRecord:
     pages_done: int = 0
     error: JobError | None = None
     expired: bool = False
+    webhook: dict[str, Any] | None = None
+    """The callback's delivery: ``{"state": pending|delivered|failed, "attempts": [...]}``
+    (None: the job has no callback, or has not ended yet)."""
 
     @property
     def page_indices(self) -> tuple[int, ...]:

@@ -27,6 +27,7 @@ from app.jobs.model import JobError, JobRecord, JobStatus, options_from_dict
 from app.jobs.pages import decode_page, encode_page
 from app.jobs.store import JobStore
 from app.jobs.telemetry import JobMetrics
+from app.jobs.webhooks import WebhookSender, job_event
 from app.service import OCRService
 
 logger = logging.getLogger("app.jobs")
@@ -51,6 +52,9 @@ class JobRunner:
         for _ in range(self.settings.job_workers):
             self._tasks.append(asyncio.create_task(self._work_loop()))
         self._tasks.append(asyncio.create_task(self._housekeeping()))
+        if self.settings.webhook_allow:  # every replica helps deliver, even with 0 workers
+            self._tasks.append(asyncio.create_task(WebhookSender(self.store,
+                                                                 self.settings).run()))
 
     async def stop(self) -> None:
         """Stop now; jobs in progress stay 'running' and resume at the next start."""
@@ -111,8 +115,10 @@ class JobRunner:
             error = JobError(500, "internal", "Internal server error.")
         finally:
             keeper.cancel()
+        event = (job_event(record, status, error, done)
+                 if record.options.get("callback_url") else None)
         if await self.store.finish(record.id, status, result, error,
-                                   self.settings.job_result_ttl_s):
+                                   self.settings.job_result_ttl_s, event):
             elapsed = time.monotonic() - started
             self.metrics.finished(status, elapsed)
             logger.info("job %s %s pages=%d ms=%.0f%s", record.id, status.value, done,

@@ -8,7 +8,7 @@ done) and the result until it expires.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.config import Settings
 from app.jobs.model import JobError, JobRecord, JobStatus
@@ -71,12 +71,27 @@ class JobStore(Protocol):
 
     async def finish(
         self, job_id: str, status: JobStatus, result: bytes | None, error: JobError | None,
-        ttl_s: float,
+        ttl_s: float, event: bytes | None = None,
     ) -> bool:
-        """End a running job: keep ``result`` for ``ttl_s``, drop upload and pages.
+        """End a running job: keep ``result`` for ``ttl_s``, drop upload and pages, and
+        put ``event`` (a webhook outbox entry) in the outbox, due now, in the same step.
 
         False (and nothing changed) when the job was canceled meanwhile.
         """
+        ...
+
+    async def claim_event(self, hold_s: float) -> tuple[str, bytes, int] | None:
+        """Take one due webhook event: (job id, outbox entry, attempts so far).
+
+        Atomic across every process of the store; the event is not due again for
+        ``hold_s`` (so another process retries it only if this one died).
+        """
+        ...
+
+    async def event_attempt(self, job_id: str, attempt: dict[str, Any], state: str,
+                            due: float | None) -> None:
+        """Record one delivery attempt on the job; due again at ``due`` (Unix seconds),
+        or out of the outbox when None (``state`` delivered or failed)."""
         ...
 
     async def result(self, job_id: str) -> bytes | None:
