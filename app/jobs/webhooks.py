@@ -151,8 +151,11 @@ class WebhookSender:
         result: dict[str, Any] = {"at": round(time.time(), 3)}
         try:
             target = check_url(url, self.allow)
-            addresses = await anyio.to_thread.run_sync(resolve, target, self.allow)
-            response = await self._post(client, target, addresses[0], body)
+            # One bound for the whole attempt, DNS included (httpx's is per phase).
+            with anyio.fail_after(self.settings.webhook_timeout_s):
+                addresses = await anyio.to_thread.run_sync(
+                    resolve, target, self.allow, abandon_on_cancel=True)
+                response = await self._post(client, target, addresses[0], body)
             result["status_code"] = response.status_code
             # 408/429/5xx may pass; a redirect or another 4xx will not by retrying.
             result["retry"] = response.status_code in (408, 429) or response.status_code >= 500
@@ -178,10 +181,8 @@ class WebhookSender:
         extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
         request = client.build_request("POST", url, content=body, headers=headers,
                                        extensions=extensions)
-        # One bound for the whole attempt (httpx's timeout is per phase), and the
-        # receiver's body is never read: only its status counts.
-        with anyio.fail_after(self.settings.webhook_timeout_s):
-            response = await client.send(request, stream=True)
-            with contextlib.suppress(Exception):
-                await response.aclose()
+        # The receiver's body is never read: only its status counts.
+        response = await client.send(request, stream=True)
+        with contextlib.suppress(Exception):
+            await response.aclose()
         return response

@@ -25,6 +25,8 @@ class Receiver:
     port: int = 0
     statuses: list[int] = field(default_factory=list)
     default: int = 200
+    slow: dict[str, float] = field(default_factory=dict)
+    """Seconds to wait before answering, by path."""
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -47,6 +49,7 @@ def receiver(**script: object) -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            time.sleep(state.slow.get(self.path, 0.0))
             with state.lock:
                 state.requests.append(Received(self.path, dict(self.headers.items()), body))
                 status = state.statuses.pop(0) if state.statuses else state.default

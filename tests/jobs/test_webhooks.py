@@ -83,6 +83,20 @@ def test_a_4xx_or_redirect_is_not_retried_or_followed(make_client: Any) -> None:
     assert info["webhook"]["attempts"][0]["status_code"] == 302
 
 
+def test_a_slow_receiver_times_out_without_holding_others(make_client: Any) -> None:
+    with receiver(slow={"/slow": 3.0}) as hook:
+        client = make_client(webhook_timeout_s=0.5, webhook_max_attempts=2, **HOOKS)
+        slow = submit(client, [10], callback_url=hook.url("/slow")).json()
+        wait_webhook(client, slow["id"], "pending")
+        fast = submit(client, [20], callback_url=hook.url("/fast")).json()
+        wait_webhook(client, fast["id"], "delivered", timeout=3)
+        assert client.get(f"/jobs/{slow['id']}").json()["webhook"]["state"] == "pending"
+        info = wait_webhook(client, slow["id"], "failed")
+    attempts = info["webhook"]["attempts"]
+    assert [a["error"] for a in attempts] == ["timeout", "timeout"]
+    assert all(500 <= a["ms"] < 1500 for a in attempts)
+
+
 def test_refused_callbacks_are_4xx_and_reach_nobody(make_client: Any) -> None:
     with receiver() as hook:
         client = make_client(**HOOKS)
