@@ -46,15 +46,15 @@ class JobRunner:
         self._tasks: list[asyncio.Task[None]] = []
         self._running: dict[str, asyncio.Task[None]] = {}
         self._canceled: set[str] = set()
+        self.webhooks = WebhookSender(store, settings) if settings.webhook_allow else None
 
     def start(self) -> None:
         """Start the worker loops and the expiry sweep."""
         for _ in range(self.settings.job_workers):
             self._tasks.append(asyncio.create_task(self._work_loop()))
         self._tasks.append(asyncio.create_task(self._housekeeping()))
-        if self.settings.webhook_allow:  # every replica helps deliver, even with 0 workers
-            self._tasks.append(asyncio.create_task(WebhookSender(self.store,
-                                                                 self.settings).run()))
+        if self.webhooks is not None:  # every replica helps deliver, even with 0 workers
+            self._tasks.append(asyncio.create_task(self.webhooks.run()))
 
     async def stop(self) -> None:
         """Stop now; jobs in progress stay 'running' and resume at the next start."""
@@ -119,6 +119,8 @@ class JobRunner:
                  if record.options.get("callback_url") else None)
         if await self.store.finish(record.id, status, result, error,
                                    self.settings.job_result_ttl_s, event):
+            if event is not None and self.webhooks is not None:
+                self.webhooks.wake()
             elapsed = time.monotonic() - started
             self.metrics.finished(status, elapsed)
             logger.info("job %s %s pages=%d ms=%.0f%s", record.id, status.value, done,

@@ -96,6 +96,11 @@ class WebhookSender:
         self.hold_s = settings.webhook_timeout_s * 3 + 10
         self._slots = asyncio.Semaphore(MAX_PARALLEL)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """A job of this process just ended: look at the outbox now, not at the next poll."""
+        self._wake.set()
 
     async def run(self) -> None:
         """Take and send due events until cancelled."""
@@ -111,7 +116,10 @@ class WebhookSender:
                         claimed = None
                     if claimed is None:
                         self._slots.release()
-                        await asyncio.sleep(IDLE_POLL_S)
+                        # Polled too: other replicas' events and retries coming due.
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+                        self._wake.clear()
                         continue
                     task = asyncio.create_task(self._send(client, *claimed))
                     self._tasks.add(task)
