@@ -15,11 +15,13 @@ from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from app.api.deps import ServiceDep, SettingsDep, StateDep
 from app.api.error_handlers import error_response
 from app.api.options import FileField, OptionsDep, read_upload
+from app.api.ranges import ranged
 from app.api.schemas import ErrorEnvelope
 from app.api.security import ApiKey
 from app.api.stream import UPLOAD_ERRORS
@@ -135,7 +137,7 @@ async def submit_job(
     format: Annotated[str, Form(
         json_schema_extra={"enum": [f.value for f in JOB_FORMATS]},
         description="The result's format, written as /ocr writes it: text, json, hocr, alto, "
-        "markdown or chunks (the searchable PDF is not offered for jobs yet).")] = "json",
+        "markdown, chunks or pdf (searchable PDF).")] = "json",
     callback_url: Annotated[str | None, Form(
         max_length=MAX_URL_CHARS, description="Called (POST, JSON, signed with "
         "X-OCR-Signature) when the job ends; its host must be allowed by OCR_WEBHOOK_ALLOW. "
@@ -190,7 +192,8 @@ async def job_status(job_id: str, state: StateDep, key: ApiKey) -> JobInfo:
     response_class=Response,
     responses={200: {"content": {FORMATS[f].media_type.split(";")[0]: {} for f in JOB_FORMATS},
                      "description": "The result in the job's format (the registry's media "
-                     "type of each job format)."},
+                     "type of each job format). Range requests are honoured: 206, or 416 "
+                     "past the end."},
                409: {"model": ErrorEnvelope, "description": "job_not_finished"},
                410: {"model": ErrorEnvelope, "description": "job_expired or job_canceled"},
                **_404},
@@ -207,10 +210,15 @@ async def job_result(request: Request, job_id: str, state: StateDep, key: ApiKey
     if not record.status.finished:
         raise JobNotFinished(f"The job is {record.status.value}; poll its status.",
                              headers={"Retry-After": "2"})
+    media_type = FORMATS[one_of(record.format, JOB_FORMATS)].media_type
+    # From disk where the store keeps files (Range handled, nothing buffered here).
+    path = None if record.expired else await runner.store.result_file(job_id)
+    if path is not None:
+        return FileResponse(path, media_type=media_type)
     result = None if record.expired else await runner.store.result(job_id)
     if result is None:
         raise JobExpired("The job's result has expired and was removed.")
-    return Response(result, media_type=FORMATS[one_of(record.format, JOB_FORMATS)].media_type)
+    return ranged(request, result, media_type)
 
 
 @router.delete("/jobs/{job_id}", status_code=204, summary="Cancel or delete a job",

@@ -28,8 +28,9 @@ from pikepdf import ContentStreamInstruction, Dictionary, Name, Operator
 from PIL import Image as PILImage
 from pypdf import PdfReader
 
+from app.documents.images import decode_pages
 from app.documents.pdf_geometry import PageGeometry
-from app.domain import Document, MediaKind, Page, Point, Source
+from app.domain import Document, MediaKind, Page, Pixels, Point, Source
 from app.errors import RenderFailed
 from app.formats.base import RenderContext
 from app.formats.pdf_font import add_font
@@ -178,9 +179,7 @@ def _image_xobject(
         # The JPEG as the client sent it: no second lossy encoding, no growth.
         return _xobject(pdf, upload, page, "DeviceRGB" if source.mode == "RGB"
                         else "DeviceGray", 8, Name.DCTDecode)
-    if page.image is None:
-        raise RenderFailed("The page's pixels were not kept for the PDF.")
-    pixels = page.image
+    pixels = page.image if page.image is not None else _decode_again(upload, kind, page)
     if np.array_equal(pixels[:, :, 0], pixels[:, :, 1]) and np.array_equal(
             pixels[:, :, 1], pixels[:, :, 2]):
         grey = np.ascontiguousarray(pixels[:, :, 0])
@@ -192,6 +191,24 @@ def _image_xobject(
                         Name.FlateDecode)
     return _xobject(pdf, zlib.compress(pixels.tobytes(), 6), page, "DeviceRGB", 8,
                     Name.FlateDecode)
+
+
+def _decode_again(upload: bytes, kind: MediaKind | None, page: Page) -> Pixels:
+    """The frame's pixels decoded again from the upload, as the service decoded them.
+
+    A job keeps its pages without pixels (they would make every kept page megabytes),
+    so its searchable PDF decodes each frame again, one at a time, when it is written.
+    """
+    if kind is None or kind is MediaKind.PDF:
+        raise RenderFailed("The page's pixels were not kept for the PDF.")
+    frames = decode_pages(upload, kind, max_pixels=page.width * page.height,
+                          max_pages=page.index + 1, frames=page.index + 1,
+                          selected={page.index})
+    decoded = next(frames, None)
+    if decoded is None or decoded.image is None or decoded.image.shape[:2] != (
+            page.height, page.width):
+        raise RenderFailed("The page's pixels could not be decoded again for the PDF.")
+    return decoded.image
 
 
 def _xobject(pdf: pikepdf.Pdf, data: bytes, page: Page, colors: str, bits: int,

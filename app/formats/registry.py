@@ -49,10 +49,11 @@ FORMATS: Final[dict[OutputFormat, Format]] = {
     OutputFormat.ALTO: Format("application/xml", alto.write, needs_words=True,
                               accept=("application/xml", "text/xml"), for_jobs=True),
     # Image uploads are embedded as decoded (lossless) unless the JPEG itself fits. The
-    # PDF is built on the client's file, which a job keeps only until its pages are read:
-    # not offered for jobs (yet).
+    # PDF is built on the client's file: a job writes it before it lets its upload go,
+    # decoding an image's frames again (its kept pages have no pixels).
     OutputFormat.PDF: Format("application/pdf", pdf.write, needs_words=True,
-                             pixels=PixelNeed.IMAGES, accept=("application/pdf",)),
+                             pixels=PixelNeed.IMAGES, accept=("application/pdf",),
+                             for_jobs=True),
     OutputFormat.MARKDOWN: Format("text/markdown; charset=utf-8", markdown.write,
                                   accept=("text/markdown",), for_jobs=True),
     # Chunks for retrieval: needs only lines and their paragraphs.

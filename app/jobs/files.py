@@ -35,6 +35,11 @@ class BlobFolder:
         except FileNotFoundError:
             return None
 
+    def path(self, job_id: str) -> Path | None:
+        """The file of ``job_id`` if there is one."""
+        path = self.folder / job_id
+        return path if path.is_file() else None
+
     def drop(self, job_id: str) -> None:
         """Remove the file if there is one."""
         (self.folder / job_id).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import redis.asyncio as redis
@@ -225,6 +226,10 @@ class RedisJobStore:
         """The result, None once it has expired."""
         data: bytes | None = await self._redis.get(_keys(job_id)[3])
         return data
+
+    async def result_file(self, job_id: str) -> Path | None:
+        """Results live in Redis, not in files."""
+        return None
 
     async def cancel(self, job_id: str) -> None:
         """Cancel or delete the job and its data (its queue entry is skipped when read)."""

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from app.config import Settings
-from app.domain import Document, MediaKind
+from app.domain import Document, MediaKind, OutputFormat
 from app.errors import OCRServiceError, RequestTimeout
 from app.jobs.model import JobError, JobRecord, JobStatus, options_from_dict
 from app.jobs.pages import decode_page, encode_page
@@ -175,7 +175,12 @@ class JobRunner:
         document = Document(MediaKind(record.kind), record.page_count, pages,
                             {"ocr": round(sum(p.ocr_seconds for p in pages) * 1000, 1)},
                             model=service.model_label(options.model_set))
-        rendered = await service.write(document, options, request_id=record.request_id)
+        # The searchable PDF is built on the client's file, kept until the job ends.
+        upload = b""
+        if options.format is OutputFormat.PDF:
+            upload = await self.store.upload(record.id) or b""
+        rendered = await service.write(document, options, request_id=record.request_id,
+                                       upload=upload)
         return rendered.body
 
     async def _keep(self, job_id: str) -> None:

@@ -212,6 +212,10 @@ class SqliteJobStore:
         """The result file, if still kept."""
         return await self._call(self._results.get, job_id)
 
+    async def result_file(self, job_id: str) -> Path | None:
+        """The result file, if still kept."""
+        return await self._call(self._results.path, job_id)
+
     async def cancel(self, job_id: str) -> None:
         """Cancel (queued, running) or delete (finished) the job and its data."""
         await self._call(self._cancel, job_id)

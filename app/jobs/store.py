@@ -8,6 +8,7 @@ done) and the result until it expires.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from app.config import Settings
@@ -96,6 +97,11 @@ class JobStore(Protocol):
 
     async def result(self, job_id: str) -> bytes | None:
         """The result of a succeeded job, None once expired."""
+        ...
+
+    async def result_file(self, job_id: str) -> Path | None:
+        """The result as a file on this machine, to stream from disk (None: the store
+        keeps results elsewhere, or it has expired; use ``result``)."""
         ...
 
     async def cancel(self, job_id: str) -> None:

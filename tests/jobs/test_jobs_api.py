@@ -243,7 +243,7 @@ def test_bad_chunk_options_are_refused_before_any_work(make_client: Any,
 
 
 def test_jobs_offer_the_registry_s_job_formats(tmp_path: Path) -> None:
-    assert {f.value for f in JOB_FORMATS} == {"text", "json", "hocr", "alto", "markdown", "chunks"}
+    assert {f.value for f in JOB_FORMATS} == {"text", "json", "hocr", "alto", "pdf", "markdown", "chunks"}
     assert all(FORMATS[f].for_jobs for f in JOB_FORMATS)
     settings = Settings(cache_dir=tmp_path, warmup=False)
     schema = create_app(settings, lambda _: EchoEngine()).openapi()["components"]["schemas"]
