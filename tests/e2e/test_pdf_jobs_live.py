@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pikepdf
 
-from bench.scans import corpus_scan_pdf
 from tests.conftest import needs_corpus, start_server
 from tests.e2e.test_jobs_live import resumed_with, wait_for
-from tests.formats_checks import pdftotext, qpdf_check
+from tests.support.formats_checks import pdftotext, qpdf_check
+from tests.support.scans import corpus_scan_pdf
 
 FORM = {"mode": "ocr", "dpi": "100", "format": "pdf"}
 PAGES = 5

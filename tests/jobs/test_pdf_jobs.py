@@ -14,8 +14,8 @@ from typing import Any
 import pikepdf
 from PIL import Image
 
-from tests.formats_checks import pdftotext, qpdf_check
 from tests.jobs.test_jobs_api import FORM, grey_pdf, wait_finished
+from tests.support.formats_checks import pdftotext, qpdf_check
 
 
 def _contents(pdf: bytes) -> list[bytes]:

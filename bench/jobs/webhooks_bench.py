@@ -5,7 +5,7 @@ jobs one after another; a receiver on 127.0.0.1 stamps each event's arrival, and
 the latency is arrival minus the job's ``finished_at`` (GET /jobs/{id}). Also times
 format=chunks on a 60-page text document (CPU work of the splitter).
 
-    python -m bench.webhooks_bench [--jobs 40]
+    python -m bench.jobs.webhooks_bench [--jobs 40]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
-from bench.server import CORPUS, start_service
+from tests.support.server import CORPUS, start_service
 
 
 def _receiver() -> tuple[ThreadingHTTPServer, dict[str, float]]:
