@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 from app.domain import Document, OutputFormat, PixelNeed
@@ -21,6 +22,8 @@ CHUNKS_MEDIA_TYPE: Final = "application/vnd.ocr.chunks+json"
 """Asks POST /ocr for chunks through ``Accept`` (the answer itself is application/json)."""
 
 Writer = Callable[[Document, RenderContext], bytes]
+FileWriter = Callable[[Document, RenderContext, Path, Path], None]
+"""Writes from the upload's file to a result file (jobs: nothing held whole in memory)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,8 @@ class Format:
     (empty: not offered by POST /ocr)."""
     for_jobs: bool = False
     """Offered as a job's result format."""
+    write_to: FileWriter | None = None
+    """File to file, for formats whose answer grows with the document's bytes."""
 
 
 FORMATS: Final[dict[OutputFormat, Format]] = {
@@ -53,7 +58,7 @@ FORMATS: Final[dict[OutputFormat, Format]] = {
     # decoding an image's frames again (its kept pages have no pixels).
     OutputFormat.PDF: Format("application/pdf", pdf.write, needs_words=True,
                              pixels=PixelNeed.IMAGES, accept=("application/pdf",),
-                             for_jobs=True),
+                             for_jobs=True, write_to=pdf.write_to),
     OutputFormat.MARKDOWN: Format("text/markdown; charset=utf-8", markdown.write,
                                   accept=("text/markdown",), for_jobs=True),
     # Chunks for retrieval: needs only lines and their paragraphs.

@@ -21,6 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import anyio
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
@@ -176,6 +177,10 @@ class RedisJobStore:
         data: bytes | None = await self._redis.get(_keys(job_id)[2])
         return data
 
+    async def upload_file(self, job_id: str) -> Path | None:
+        """Uploads live in Redis, not in files."""
+        return None
+
     async def describe(
         self, job_id: str, kind: str, page_count: int, page_numbers: list[int]
     ) -> None:
@@ -201,11 +206,13 @@ class RedisJobStore:
         return sorted((int(k), v) for k, v in pages.items())
 
     async def finish(
-        self, job_id: str, status: JobStatus, result: bytes | None, error: JobError | None,
-        ttl_s: float, event: bytes | None = None,
+        self, job_id: str, status: JobStatus, result: bytes | Path | None,
+        error: JobError | None, ttl_s: float, event: bytes | None = None,
     ) -> bool:
         """End the job and queue its webhook event (atomically, unless canceled
-        meanwhile) and let its entry go."""
+        meanwhile) and let its entry go. Results live in Redis: a file is read in."""
+        if isinstance(result, Path):
+            result = await anyio.to_thread.run_sync(result.read_bytes)
         error_json = json.dumps(asdict(error)) if error else ""
         done = await self._finish(keys=[*_keys(job_id), RUNNING, event_key(job_id), DUE], args=[
             status.value, repr(time.time()), error_json, int(ttl_s * 1000),

@@ -135,6 +135,10 @@ class SqliteJobStore:
         """The kept upload."""
         return await self._call(self._uploads.get, job_id)
 
+    async def upload_file(self, job_id: str) -> Path | None:
+        """The kept upload's file."""
+        return await self._call(self._uploads.path, job_id)
+
     async def describe(
         self, job_id: str, kind: str, page_count: int, page_numbers: list[int]
     ) -> None:
@@ -168,23 +172,25 @@ class SqliteJobStore:
         return [(int(r[0]), bytes(r[1])) for r in rows]
 
     async def finish(
-        self, job_id: str, status: JobStatus, result: bytes | None, error: JobError | None,
-        ttl_s: float, event: bytes | None = None,
+        self, job_id: str, status: JobStatus, result: bytes | Path | None,
+        error: JobError | None, ttl_s: float, event: bytes | None = None,
     ) -> bool:
         """End the job (and queue its webhook event) unless it was canceled meanwhile."""
         return await self._call(self._finish, job_id, status, result, error, ttl_s, event)
 
-    def _finish(self, job_id: str, status: JobStatus, result: bytes | None,
+    def _finish(self, job_id: str, status: JobStatus, result: bytes | Path | None,
                 error: JobError | None, ttl_s: float, event: bytes | None) -> bool:
         with self._lock:  # check, end and queue the event as one step
             return self._finish_locked(job_id, status, result, error, ttl_s, event)
 
-    def _finish_locked(self, job_id: str, status: JobStatus, result: bytes | None,
+    def _finish_locked(self, job_id: str, status: JobStatus, result: bytes | Path | None,
                        error: JobError | None, ttl_s: float, event: bytes | None) -> bool:
         row = self._one("SELECT status FROM jobs WHERE id=?", (job_id,))
         if row is None or row[0] != JobStatus.RUNNING:
             return False
-        if result is not None:
+        if isinstance(result, Path):
+            self._results.put_file(job_id, result)
+        elif result is not None:
             self._results.put(job_id, result)
         now = time.time()
         if event is not None:

@@ -52,6 +52,10 @@ class JobStore(Protocol):
         """The upload of a job not yet finished."""
         ...
 
+    async def upload_file(self, job_id: str) -> Path | None:
+        """The upload as a file on this machine (None: kept elsewhere; use ``upload``)."""
+        ...
+
     async def describe(
         self, job_id: str, kind: str, page_count: int, page_numbers: list[int]
     ) -> None:
@@ -71,10 +75,11 @@ class JobStore(Protocol):
         ...
 
     async def finish(
-        self, job_id: str, status: JobStatus, result: bytes | None, error: JobError | None,
-        ttl_s: float, event: bytes | None = None,
+        self, job_id: str, status: JobStatus, result: bytes | Path | None,
+        error: JobError | None, ttl_s: float, event: bytes | None = None,
     ) -> bool:
-        """End a running job: keep ``result`` for ``ttl_s``, drop upload and pages, and
+        """End a running job: keep ``result`` (bytes, or a file the store takes over) for
+        ``ttl_s``, drop upload and pages, and
         put ``event`` (a webhook outbox entry) in the outbox, due now, in the same step.
 
         False (and nothing changed) when the job was canceled meanwhile.
