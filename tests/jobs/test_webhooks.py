@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 import pytest
+import redis
 
 from app.jobs.webhooks import SIGNATURE_HEADER, verify
 from tests.jobs.receiver import receiver
@@ -97,7 +98,8 @@ def test_a_slow_receiver_times_out_without_holding_others(make_client: Any) -> N
     assert all(500 <= a["ms"] < 1500 for a in attempts)
 
 
-def test_refused_callbacks_are_4xx_and_reach_nobody(make_client: Any) -> None:
+def test_refused_callbacks_are_4xx_and_reach_nobody(make_client: Any, store: str,
+                                                    tmp_path: Any) -> None:
     with receiver() as hook:
         client = make_client(**HOOKS)
         refused = [hook.url(host="localhost"),           # a name not on the list
@@ -117,7 +119,12 @@ def test_refused_callbacks_are_4xx_and_reach_nobody(make_client: Any) -> None:
         assert submit(off, [10], callback_url=hook.url()).status_code == 422
         time.sleep(0.5)
         assert hook.requests == []
-    assert client.get("/metrics").status_code == 200
+    # Nothing was accepted half-way: no upload kept, no job queued, in either store.
+    if store:
+        assert redis.Redis.from_url(store).keys("ocr:job:*") == []
+    else:
+        assert not any((tmp_path / "jobs" / "uploads").iterdir())
+    assert 'ocr_jobs_finished_total{status="succeeded"} 0.0' in client.get("/metrics").text
 
 
 def test_the_event_survives_a_restart(make_client: Any, tmp_path: Any) -> None:
