@@ -151,7 +151,7 @@ async def submit_job(
     options = replace(options, format=one_of(format, JOB_FORMATS),
                       priority=Priority.BACKGROUND)
     callback = callback_url or settings.webhook_url
-    if callback:  # before the upload is read: a refused host costs nothing, is never called
+    if callback:  # before the upload is opened or kept; a refused host is never called
         allow = AllowList.parse(settings.webhook_allow)
         await anyio.to_thread.run_sync(resolve, check_url(callback, allow), allow)
     form = await request.form()
