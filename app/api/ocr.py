@@ -70,11 +70,14 @@ _FORMAT_DOCS: dict[str, tuple[str, dict[str, object]]] = {
                         "caller only.", {"type": "string", "format": "binary"}),
     "text/markdown": ("format=markdown: paragraphs, headings (##) where the layout finds "
                       "a title, `<!-- page N -->` before each page.", {"type": "string"}),
-    CHUNKS_MEDIA_TYPE: ("format=chunks (answered as application/json): "
-                        "{chunks: [{index, text, tokens, overlap, pages, bboxes, "
-                        "heading_path}], max_tokens, overlap, chunk_format, tokenizer}; "
-                        "chunks follow headings and paragraphs, at most max_tokens each.",
-                        {"type": "object"}),
+    CHUNKS_MEDIA_TYPE: ("format=chunks (JSON): {chunks: [{index, text, tokens, overlap, "
+                        "pages, bboxes, heading_path}], max_tokens, overlap, chunk_format, "
+                        "tokenizer}; chunks follow headings and paragraphs, at most "
+                        "max_tokens each.",
+                        {"type": "object", "required": ["chunks", "max_tokens", "overlap",
+                                                        "chunk_format", "tokenizer"],
+                         "properties": {"chunks": {"type": "array",
+                                                   "items": {"type": "object"}}}}),
 }
 
 

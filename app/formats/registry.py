@@ -19,7 +19,7 @@ from app.formats import alto, chunks, hocr, json, markdown, pdf, png, text
 from app.formats.base import RenderContext
 
 CHUNKS_MEDIA_TYPE: Final = "application/vnd.ocr.chunks+json"
-"""Asks POST /ocr for chunks through ``Accept`` (the answer itself is application/json)."""
+"""The chunks answer's media type (JSON, but not the /ocr/json body: its own schema)."""
 
 Writer = Callable[[Document, RenderContext], bytes]
 FileWriter = Callable[[Document, RenderContext, Path, Path], None]
@@ -62,7 +62,7 @@ FORMATS: Final[dict[OutputFormat, Format]] = {
     OutputFormat.MARKDOWN: Format("text/markdown; charset=utf-8", markdown.write,
                                   accept=("text/markdown",), for_jobs=True),
     # Chunks for retrieval: needs only lines and their paragraphs.
-    OutputFormat.CHUNKS: Format("application/json", chunks.write,
+    OutputFormat.CHUNKS: Format(CHUNKS_MEDIA_TYPE, chunks.write,
                                 accept=(CHUNKS_MEDIA_TYPE,), for_jobs=True),
     OutputFormat.PNG: Format("image/png", png.write, pixels=PixelNeed.ALWAYS),
     OutputFormat.DEBUG: Format("application/json", json.write_debug),

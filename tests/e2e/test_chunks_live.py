@@ -49,10 +49,10 @@ def test_chunks_bound_tokens_and_hold_every_word_once(
         assert any(c["overlap"] for c in chunks)
 
 
-def test_chunks_are_chosen_by_accept_and_answered_as_json(client: httpx.Client) -> None:
+def test_chunks_are_chosen_by_accept_and_answered_in_their_type(client: httpx.Client) -> None:
     name = "tess_phototest.tif"
     response = client.post("/ocr", files={"file": (name, corpus_bytes(name))},
                            headers={"Accept": "application/vnd.ocr.chunks+json"})
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["content-type"] == "application/vnd.ocr.chunks+json"
     assert response.json()["tokenizer"] == "words"

@@ -219,7 +219,7 @@ def test_chunks_job_keeps_its_chunk_options_and_matches_ocr(make_client: Any) ->
     job = submit(client, values, **form).json()
     assert wait_finished(client, job["id"])["status"] == "succeeded"
     result = client.get(job["result_url"])
-    assert result.headers["content-type"].startswith("application/json")
+    assert result.headers["content-type"] == "application/vnd.ocr.chunks+json"
     sync = client.post("/ocr", files={"file": grey_pdf(values)}, data={**FORM, **form})
     assert sync.status_code == 200
     assert result.json() == sync.json()
