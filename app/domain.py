@@ -66,6 +66,8 @@ class OutputFormat(StrEnum):
     """One page with its lines drawn (POST /ocr/annotate)."""
     DEBUG = "debug"
     """The JSON answer with dropped lines and options (POST /ocr/debug)."""
+    CHUNKS = "chunks"
+    """Pieces of a bounded token count for retrieval, following headings and paragraphs."""
 
 
 class PixelNeed(StrEnum):
@@ -346,6 +348,26 @@ class PdfOptions:
     password: str | None = field(default=None, repr=False)  # never in logs or tracebacks
 
 
+MIN_CHUNK_TOKENS: Final = 16
+"""Smallest ``max_tokens`` of a chunk: below it a chunk holds less than a sentence."""
+DEFAULT_CHUNK_TOKENS: Final = 512
+MAX_CHUNK_TOKENS: Final = 8192
+"""Largest ``max_tokens`` of a chunk: beyond any embedding model's window."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkOptions:
+    """How ``format=chunks`` cuts a document (checked where the options are built)."""
+
+    max_tokens: int = DEFAULT_CHUNK_TOKENS
+    """Most tokens in one chunk, its overlap included."""
+    overlap: int = 0
+    """Tokens of the previous chunk (same section) repeated at the start of the next;
+    less than half of ``max_tokens``."""
+    markdown: bool = False
+    """Chunk text as Markdown (headings ``#``, escaped syntax) rather than plain lines."""
+
+
 @dataclass(frozen=True, slots=True)
 class RequestOptions:
     """Everything one request (or job) asked for: immutable, passed along, never stored
@@ -365,6 +387,8 @@ class RequestOptions:
     format: OutputFormat = OutputFormat.TEXT
     """The answer the service renders."""
     priority: Priority = Priority.INTERACTIVE
+    chunks: ChunkOptions = field(default_factory=ChunkOptions)
+    """``format=chunks`` only: size, overlap and text format of the chunks."""
     pages: tuple[int, ...] | None = None
     """0-based pages (or frames) to read, in order; overrides ``pdf.pages`` (a job resuming
     its pages not yet kept, the annotate view's one page). None: ``pdf.pages`` decides."""

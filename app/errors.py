@@ -43,6 +43,14 @@ class InvalidOption(OCRServiceError):
     code = "invalid_option"
 
 
+class CallbackRefused(OCRServiceError):
+    """A job's ``callback_url`` names a host or address the webhook allow-list refuses
+    (or webhooks are off); nothing is accepted and the host is never contacted."""
+
+    status_code = 422
+    code = "callback_refused"
+
+
 class UnsupportedLanguage(OCRServiceError):
     """No installed model set reads the requested ``lang`` (the message lists those that do)."""
 

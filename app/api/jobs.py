@@ -11,14 +11,17 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from app.api.deps import ServiceDep, SettingsDep, StateDep
 from app.api.error_handlers import error_response
 from app.api.options import FileField, OptionsDep, read_upload
+from app.api.ranges import ranged
 from app.api.schemas import ErrorEnvelope
 from app.api.security import ApiKey
 from app.api.stream import UPLOAD_ERRORS
@@ -41,6 +44,7 @@ from app.jobs.model import (
     valid_job_id,
 )
 from app.jobs.runner import JobRunner
+from app.jobs.webhook_allow import MAX_URL_CHARS, AllowList, check_url, resolve
 from app.observability.request_facts import request_id_of
 
 logger = logging.getLogger("app.jobs")
@@ -62,6 +66,20 @@ class JobErrorBody(BaseModel):
     message: str
 
 
+class WebhookAttempt(BaseModel):
+    n: int = Field(description="Attempt number, from 1.")
+    at: float = Field(description="When it was made (Unix seconds).")
+    status_code: int | None = Field(None, description="The receiver's HTTP status.")
+    error: str | None = Field(None, description="timeout, connection or refused (the "
+                              "allow-list refused the address): no status then.")
+    ms: float
+
+
+class WebhookInfo(BaseModel):
+    state: Literal["pending", "delivered", "failed"]
+    attempts: list[WebhookAttempt]
+
+
 class JobInfo(BaseModel):
     id: str
     status: JobStatus
@@ -72,6 +90,9 @@ class JobInfo(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     error: JobErrorBody | None
+    webhook: WebhookInfo | None = Field(
+        None, description="The callback's delivery, once the job has ended (jobs with a "
+        "callback_url only).")
 
 
 def _runner(state: StateDep) -> JobRunner:
@@ -92,6 +113,7 @@ def _info(record: JobRecord) -> JobInfo:
         created_at=_time(record.created_at) or datetime.now(UTC),
         started_at=_time(record.started_at), finished_at=_time(record.finished_at),
         error=None if error is None else JobErrorBody(code=error.code, message=error.message),
+        webhook=None if record.webhook is None else WebhookInfo.model_validate(record.webhook),
     )
 
 
@@ -102,15 +124,24 @@ async def _visible(runner: JobRunner, job_id: str, key: str | None) -> JobRecord
     return record
 
 
+_SUBMIT_ERRORS = {**UPLOAD_ERRORS, 422: {
+    **UPLOAD_ERRORS[422], "description": f"{UPLOAD_ERRORS[422]['description'][:-1]}, or "
+    "callback_refused (the callback_url is not allowed; nothing is accepted)."}}
+
+
 @router.post("/jobs", status_code=202, summary="Submit a document as an asynchronous job",
-             responses=UPLOAD_ERRORS)
+             responses=_SUBMIT_ERRORS)
 async def submit_job(
     request: Request, response: Response, state: StateDep, service: ServiceDep,
     settings: SettingsDep, key: ApiKey, file: FileField, options: OptionsDep,
     format: Annotated[str, Form(
         json_schema_extra={"enum": [f.value for f in JOB_FORMATS]},
-        description="The result's format, written as /ocr writes it: text, json, hocr, alto "
-        "or markdown (the searchable PDF is not offered for jobs yet).")] = "json",
+        description="The result's format, written as /ocr writes it: text, json, hocr, alto, "
+        "markdown, chunks or pdf (searchable PDF).")] = "json",
+    callback_url: Annotated[str | None, Form(
+        max_length=MAX_URL_CHARS, description="Called (POST, JSON, signed with "
+        "X-OCR-Signature) when the job ends; its host must be allowed by OCR_WEBHOOK_ALLOW. "
+        "Default: OCR_WEBHOOK_URL.")] = None,
 ) -> JobAccepted:
     """Accept the document now, read it in the background (pages behind interactive ones).
 
@@ -119,6 +150,10 @@ async def submit_job(
     runner = _runner(state)
     options = replace(options, format=one_of(format, JOB_FORMATS),
                       priority=Priority.BACKGROUND)
+    callback = callback_url or settings.webhook_url
+    if callback:  # before the upload is opened or kept; a refused host is never called
+        allow = AllowList.parse(settings.webhook_allow)
+        await anyio.to_thread.run_sync(resolve, check_url(callback, allow), allow)
     form = await request.form()
     timeout_ms = form.get("timeout_ms")  # validated by OptionsDep; a job's clock starts later
     timeout_s = settings.job_timeout_s
@@ -130,8 +165,11 @@ async def submit_job(
     opened = await service.open(data, options, file.filename, file.content_type,
                                 limits=limits)
     await opened.close()
-    record = JobRecord(id=new_job_id(), owner=owner_of(key), format=options.format.value,
-                       options={**options_to_dict(options), "timeout_s": timeout_s},
+    job_id = new_job_id()
+    result_url = str(request.url_for("job_result", job_id=job_id))
+    hook = {"callback_url": callback, "result_url": result_url} if callback else {}
+    record = JobRecord(id=job_id, owner=owner_of(key), format=options.format.value,
+                       options={**options_to_dict(options), "timeout_s": timeout_s, **hook},
                        request_id=request_id_of(request), kind=opened.kind.value,
                        page_count=opened.page_count, page_numbers=opened.page_numbers)
     await runner.store.submit(record, data, settings.job_max_queued)
@@ -140,7 +178,7 @@ async def submit_job(
     status_url = str(request.url_for("job_status", job_id=record.id))
     response.headers["Location"] = status_url
     return JobAccepted(id=record.id, status=record.status, status_url=status_url,
-                       result_url=str(request.url_for("job_result", job_id=record.id)))
+                       result_url=result_url)
 
 
 @router.get("/jobs/{job_id}", name="job_status", summary="A job's status", responses=_404)
@@ -154,7 +192,8 @@ async def job_status(job_id: str, state: StateDep, key: ApiKey) -> JobInfo:
     response_class=Response,
     responses={200: {"content": {FORMATS[f].media_type.split(";")[0]: {} for f in JOB_FORMATS},
                      "description": "The result in the job's format (the registry's media "
-                     "type of each job format)."},
+                     "type of each job format). Range requests are honoured: 206, or 416 "
+                     "past the end."},
                409: {"model": ErrorEnvelope, "description": "job_not_finished"},
                410: {"model": ErrorEnvelope, "description": "job_expired or job_canceled"},
                **_404},
@@ -171,10 +210,15 @@ async def job_result(request: Request, job_id: str, state: StateDep, key: ApiKey
     if not record.status.finished:
         raise JobNotFinished(f"The job is {record.status.value}; poll its status.",
                              headers={"Retry-After": "2"})
+    media_type = FORMATS[one_of(record.format, JOB_FORMATS)].media_type
+    # From disk where the store keeps files (Range handled, nothing buffered here).
+    path = None if record.expired else await runner.store.result_file(job_id)
+    if path is not None:
+        return FileResponse(path, media_type=media_type)
     result = None if record.expired else await runner.store.result(job_id)
     if result is None:
         raise JobExpired("The job's result has expired and was removed.")
-    return Response(result, media_type=FORMATS[one_of(record.format, JOB_FORMATS)].media_type)
+    return ranged(request, result, media_type)
 
 
 @router.delete("/jobs/{job_id}", status_code=204, summary="Cancel or delete a job",

@@ -15,7 +15,7 @@ from app.api.schemas import ErrorEnvelope
 from app.config import Settings
 from app.domain import OutputFormat, RequestOptions
 from app.formats.json_wire import DebugResponse, OCRResponse
-from app.formats.registry import OCR_FORMATS
+from app.formats.registry import CHUNKS_MEDIA_TYPE, OCR_FORMATS
 from app.observability.request_facts import facts_of, request_id_of
 from app.service import OCRService
 
@@ -44,9 +44,11 @@ FormatField = Annotated[
     str | None,
     Form(json_schema_extra={"enum": [f.value for f in OCR_FORMATS]},
          description="Answer format: text (default), json, hocr (hOCR 1.2 XHTML), alto "
-         "(ALTO 4.4 XML), pdf (searchable PDF) or markdown. Without it the Accept header "
+         "(ALTO 4.4 XML), pdf (searchable PDF), markdown or chunks (pieces for retrieval; "
+         "see max_tokens, overlap, chunk_format). Without it the Accept header "
          "chooses (text/plain, application/json, application/xhtml+xml, application/xml, "
-         "application/pdf, text/markdown); one that allows none of them gives 406."),
+         "application/pdf, text/markdown, application/vnd.ocr.chunks+json); one that "
+         "allows none of them gives 406."),
 ]
 
 _FORMAT_DOCS: dict[str, tuple[str, dict[str, object]]] = {
@@ -68,12 +70,20 @@ _FORMAT_DOCS: dict[str, tuple[str, dict[str, object]]] = {
                         "caller only.", {"type": "string", "format": "binary"}),
     "text/markdown": ("format=markdown: paragraphs, headings (##) where the layout finds "
                       "a title, `<!-- page N -->` before each page.", {"type": "string"}),
+    CHUNKS_MEDIA_TYPE: ("format=chunks (JSON): {chunks: [{index, text, tokens, overlap, "
+                        "pages, bboxes, heading_path}], max_tokens, overlap, chunk_format, "
+                        "tokenizer}; chunks follow headings and paragraphs, at most "
+                        "max_tokens each.",
+                        {"type": "object", "required": ["chunks", "max_tokens", "overlap",
+                                                        "chunk_format", "tokenizer"],
+                         "properties": {"chunks": {"type": "array",
+                                                   "items": {"type": "object"}}}}),
 }
 
 
 @router.post(
     "/ocr",
-    summary="OCR a document, answer text, JSON, hOCR, ALTO, searchable PDF or Markdown",
+    summary="OCR a document, answer text, JSON, hOCR, ALTO, searchable PDF, Markdown or chunks",
     response_class=Response,
     responses={
         200: {

@@ -4,15 +4,19 @@ one immutable ``RequestOptions`` (the route then sets the format it answers in).
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, File, Form, Request, UploadFile
 
 from app.api.deps import SettingsDep, StateDep
 from app.api.state import AppState
 from app.domain import (
+    DEFAULT_CHUNK_TOKENS,
+    MAX_CHUNK_TOKENS,
     MAX_DPI,
+    MIN_CHUNK_TOKENS,
     MIN_DPI,
+    ChunkOptions,
     EngineOptions,
     PdfMode,
     PdfOptions,
@@ -120,8 +124,27 @@ def request_options(
         Form(description="Markdown only: keep running headers and footers (blocks of kind "
              "header/footer), which are left out by default."),
     ] = False,
+    max_tokens: Annotated[
+        int,
+        Form(ge=MIN_CHUNK_TOKENS, le=MAX_CHUNK_TOKENS, description="format=chunks only: "
+             "most tokens in one chunk, overlap included (tokens: words, a CJK character "
+             "counts one)."),
+    ] = DEFAULT_CHUNK_TOKENS,
+    overlap: Annotated[
+        int,
+        Form(ge=0, le=MAX_CHUNK_TOKENS // 2, description="format=chunks only: tokens of "
+             "the previous chunk repeated at the start of the next one (same section); "
+             "less than half of max_tokens."),
+    ] = 0,
+    chunk_format: Annotated[
+        Literal["text", "markdown"],
+        Form(description="format=chunks only: chunk text as plain lines, or as Markdown "
+             "(headings marked, syntax escaped) for LLM pipelines."),
+    ] = "text",
 ) -> RequestOptions:
     """Merge the request's form fields with the configured defaults."""
+    if overlap * 2 >= max_tokens:
+        raise InvalidOption("overlap must be less than half of max_tokens.")
     limit_ms = settings.request_timeout_ms
     if timeout_ms is not None and timeout_ms > limit_ms:
         raise InvalidOption(f"timeout_ms must be at most {limit_ms}.")
@@ -142,6 +165,8 @@ def request_options(
         regions=regions,
         tables=tables,
         running_heads=running_heads,
+        chunks=ChunkOptions(max_tokens=max_tokens, overlap=overlap,
+                            markdown=chunk_format == "markdown"),
     )
 
 

@@ -239,6 +239,33 @@ class Settings(BaseSettings):
         "is taken over by another replica.",
     )
 
+    # --- webhooks (a job's callback_url) ---------------------------------------
+    webhook_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Hosts a job's callback_url may name, comma-separated: host names "
+        "(exact) or IP networks (CIDR, e.g. 10.1.2.0/24). Empty: webhooks off. A callback "
+        "whose address is private, loopback or link-local is refused unless that address "
+        "lies in a listed network.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        None,
+        description="HMAC-SHA256 key of the X-OCR-Signature header (required when "
+        "webhook_allow is set).",
+    )
+    webhook_url: str | None = Field(
+        None, max_length=2000,
+        description="Callback for jobs submitted without callback_url (checked like one).",
+    )
+    webhook_timeout_s: float = Field(
+        5.0, gt=0, le=30, description="Time limit of one delivery attempt, in seconds.")
+    webhook_max_attempts: int = Field(
+        6, ge=1, le=20, description="Delivery attempts per event before it is given up.")
+    webhook_backoff_s: float = Field(
+        2.0, gt=0, le=600,
+        description="First retry delay; doubled each attempt (with up to 50% random jitter), "
+        "at most 10 minutes.",
+    )
+
     # --- service ------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Bind address of `python -m app`.")
     port: int = Field(8000, ge=1, le=65535, description="Port of `python -m app`.")
@@ -273,7 +300,8 @@ class Settings(BaseSettings):
             pairs[lang.lower()] = name
         return pairs
 
-    @field_validator("api_keys", "cors_origins", "preload_sets", mode="before")
+    @field_validator("api_keys", "cors_origins", "preload_sets", "webhook_allow",
+                     mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         # A plain comma-separated string in the environment, not JSON.
@@ -281,7 +309,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("redis_url", mode="before")
+    @field_validator("redis_url", "webhook_secret", "webhook_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         # Compose passes OCR_REDIS_URL= (empty) when no Redis is wanted.
@@ -311,6 +339,10 @@ class Settings(BaseSettings):
                 "backend 'paddle' needs a Paddle-format model set: 'paddle-v4-embedded' "
                 "or a folder under models_dir"
             )
+        if self.webhook_allow and self.webhook_secret is None:
+            raise ValueError("webhook_allow needs webhook_secret: every webhook is signed")
+        if self.webhook_url and not self.webhook_allow:
+            raise ValueError("webhook_url needs webhook_allow (empty: webhooks are off)")
         return self
 
     # Cached: settings are read once at start, and these read /sys and /dev.

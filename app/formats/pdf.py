@@ -18,9 +18,12 @@ pikepdf (qpdf) does all the PDF work; ``pdf_text_layer`` writes the text.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zlib
-from typing import Final
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO, Final
 
 import numpy as np
 import pikepdf
@@ -28,8 +31,9 @@ from pikepdf import ContentStreamInstruction, Dictionary, Name, Operator
 from PIL import Image as PILImage
 from pypdf import PdfReader
 
+from app.documents.images import decode_pages
 from app.documents.pdf_geometry import PageGeometry
-from app.domain import Document, MediaKind, Page, Point, Source
+from app.domain import Document, MediaKind, Page, Pixels, Point, Source
 from app.errors import RenderFailed
 from app.formats.base import RenderContext
 from app.formats.pdf_font import add_font
@@ -41,29 +45,55 @@ FONT_KEY: Final = Name("/OCRGlyphless")
 
 def write(document: Document, context: RenderContext) -> bytes:
     """The registry's entry: a searchable PDF of the document."""
+    out = io.BytesIO()
+    _write(document, context, context.upload, out)
+    return out.getvalue()
+
+
+def write_to(document: Document, context: RenderContext, source: Path, target: Path) -> None:
+    """The searchable PDF of the upload in file ``source`` written to file ``target``.
+
+    A job's way (its upload is a file, its result one): qpdf reads the source's
+    objects as it writes them and writes straight to disk, so neither file is held
+    whole in memory, however many pages the document has.
+    """
+    with target.open("wb") as out:
+        _write(document, context, source, out)
+
+
+def _write(document: Document, context: RenderContext, source: Path | bytes,
+           out: BinaryIO) -> None:
     try:
         if context.kind is MediaKind.PDF:
-            return _from_pdf(document, context)
-        return _from_images(document, context)
+            _from_pdf(document, context, source, out)
+        else:  # an image upload is one file within the upload limit: read it whole
+            upload = source.read_bytes() if isinstance(source, Path) else source
+            _from_images(document, replace(context, upload=upload), out)
     except (pikepdf.PdfError, ValueError, OSError) as exc:
         raise RenderFailed("The searchable PDF could not be written.") from exc
 
 
-def _save(pdf: pikepdf.Pdf) -> bytes:
-    out = io.BytesIO()
+def _save(pdf: pikepdf.Pdf, out: BinaryIO) -> None:
     # Saving without encryption= drops any encryption of the input (see above).
     pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
 
 
 # -- from a PDF ------------------------------------------------------------------------
 
 
-def _from_pdf(document: Document, context: RenderContext) -> bytes:
+def _from_pdf(document: Document, context: RenderContext, source: Path | bytes,
+              out: BinaryIO) -> None:
     ocr_pages = [p for p in document.pages if p.source is Source.OCR and p.lines]
-    with pikepdf.open(io.BytesIO(context.upload), password=context.password or "") as pdf:
+    with contextlib.ExitStack() as files:
+        # Each reader its own handle: both read lazily, seeking as they go.
+        def handle() -> BinaryIO:
+            if isinstance(source, Path):
+                return files.enter_context(source.open("rb"))
+            return io.BytesIO(source)
+
+        pdf = files.enter_context(pikepdf.open(handle(), password=context.password or ""))
         if ocr_pages:
-            reader = PdfReader(io.BytesIO(context.upload))
+            reader = PdfReader(handle())
             if reader.is_encrypted:
                 reader.decrypt(context.password or "")
             font = add_font(pdf)
@@ -71,7 +101,7 @@ def _from_pdf(document: Document, context: RenderContext) -> bytes:
                 geometry = PageGeometry.of(reader.pages[page.index], context.dpi)
                 _add_text_layer(pdf, pdf.pages[page.index], page, font,
                                 _pdf_to_user(geometry, page))
-        return _save(pdf)
+        _save(pdf, out)
 
 
 def _pdf_to_user(geometry: PageGeometry, page: Page) -> ToUser:
@@ -125,7 +155,7 @@ def _give_own_resources(target: pikepdf.Page) -> None:
 # -- from images -----------------------------------------------------------------------
 
 
-def _from_images(document: Document, context: RenderContext) -> bytes:
+def _from_images(document: Document, context: RenderContext, out: BinaryIO) -> None:
     pdf = pikepdf.new()
     font = add_font(pdf)
     with PILImage.open(io.BytesIO(context.upload)) as source:
@@ -151,7 +181,7 @@ def _from_images(document: Document, context: RenderContext) -> bytes:
             target.obj.Resources = Dictionary(XObject=Dictionary(Im0=image),
                                               Font=Dictionary({str(FONT_KEY): font}))
             target.obj.Contents = pikepdf.Stream(pdf, draw + b"\n" + text)
-    return _save(pdf)
+    _save(pdf, out)
 
 
 def _dpi(source: PILImage.Image, page: Page) -> tuple[float, float]:
@@ -178,9 +208,7 @@ def _image_xobject(
         # The JPEG as the client sent it: no second lossy encoding, no growth.
         return _xobject(pdf, upload, page, "DeviceRGB" if source.mode == "RGB"
                         else "DeviceGray", 8, Name.DCTDecode)
-    if page.image is None:
-        raise RenderFailed("The page's pixels were not kept for the PDF.")
-    pixels = page.image
+    pixels = page.image if page.image is not None else _decode_again(upload, kind, page)
     if np.array_equal(pixels[:, :, 0], pixels[:, :, 1]) and np.array_equal(
             pixels[:, :, 1], pixels[:, :, 2]):
         grey = np.ascontiguousarray(pixels[:, :, 0])
@@ -192,6 +220,24 @@ def _image_xobject(
                         Name.FlateDecode)
     return _xobject(pdf, zlib.compress(pixels.tobytes(), 6), page, "DeviceRGB", 8,
                     Name.FlateDecode)
+
+
+def _decode_again(upload: bytes, kind: MediaKind | None, page: Page) -> Pixels:
+    """The frame's pixels decoded again from the upload, as the service decoded them.
+
+    A job keeps its pages without pixels (they would make every kept page megabytes),
+    so its searchable PDF decodes each frame again, one at a time, when it is written.
+    """
+    if kind is None or kind is MediaKind.PDF:
+        raise RenderFailed("The page's pixels were not kept for the PDF.")
+    frames = decode_pages(upload, kind, max_pixels=page.width * page.height,
+                          max_pages=page.index + 1, frames=page.index + 1,
+                          selected={page.index})
+    decoded = next(frames, None)
+    if decoded is None or decoded.image is None or decoded.image.shape[:2] != (
+            page.height, page.width):
+        raise RenderFailed("The page's pixels could not be decoded again for the PDF.")
+    return decoded.image
 
 
 def _xobject(pdf: pikepdf.Pdf, data: bytes, page: Page, colors: str, bits: int,

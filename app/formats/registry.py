@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 from app.domain import Document, OutputFormat, PixelNeed
 from app.errors import InvalidOption
-from app.formats import alto, hocr, json, markdown, pdf, png, text
+from app.formats import alto, chunks, hocr, json, markdown, pdf, png, text
 from app.formats.base import RenderContext
 
+CHUNKS_MEDIA_TYPE: Final = "application/vnd.ocr.chunks+json"
+"""The chunks answer's media type (JSON, but not the /ocr/json body: its own schema)."""
+
 Writer = Callable[[Document, RenderContext], bytes]
+FileWriter = Callable[[Document, RenderContext, Path, Path], None]
+"""Writes from the upload's file to a result file (jobs: nothing held whole in memory)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,8 @@ class Format:
     (empty: not offered by POST /ocr)."""
     for_jobs: bool = False
     """Offered as a job's result format."""
+    write_to: FileWriter | None = None
+    """File to file, for formats whose answer grows with the document's bytes."""
 
 
 FORMATS: Final[dict[OutputFormat, Format]] = {
@@ -46,12 +54,16 @@ FORMATS: Final[dict[OutputFormat, Format]] = {
     OutputFormat.ALTO: Format("application/xml", alto.write, needs_words=True,
                               accept=("application/xml", "text/xml"), for_jobs=True),
     # Image uploads are embedded as decoded (lossless) unless the JPEG itself fits. The
-    # PDF is built on the client's file, which a job keeps only until its pages are read:
-    # not offered for jobs (yet).
+    # PDF is built on the client's file: a job writes it before it lets its upload go,
+    # decoding an image's frames again (its kept pages have no pixels).
     OutputFormat.PDF: Format("application/pdf", pdf.write, needs_words=True,
-                             pixels=PixelNeed.IMAGES, accept=("application/pdf",)),
+                             pixels=PixelNeed.IMAGES, accept=("application/pdf",),
+                             for_jobs=True, write_to=pdf.write_to),
     OutputFormat.MARKDOWN: Format("text/markdown; charset=utf-8", markdown.write,
                                   accept=("text/markdown",), for_jobs=True),
+    # Chunks for retrieval: needs only lines and their paragraphs.
+    OutputFormat.CHUNKS: Format(CHUNKS_MEDIA_TYPE, chunks.write,
+                                accept=(CHUNKS_MEDIA_TYPE,), for_jobs=True),
     OutputFormat.PNG: Format("image/png", png.write, pixels=PixelNeed.ALWAYS),
     OutputFormat.DEBUG: Format("application/json", json.write_debug),
 }

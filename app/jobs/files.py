@@ -27,6 +27,10 @@ class BlobFolder:
         temp.write_bytes(data)
         os.replace(temp, self.folder / job_id)
 
+    def put_file(self, job_id: str, source: Path) -> None:
+        """Move the file ``source`` (same file system) into place as ``job_id``'s."""
+        os.replace(source, self.folder / job_id)
+
     def get(self, job_id: str) -> bytes | None:
         """The stored bytes, or None."""
         path = self.folder / job_id
@@ -34,6 +38,11 @@ class BlobFolder:
             return path.read_bytes()
         except FileNotFoundError:
             return None
+
+    def path(self, job_id: str) -> Path | None:
+        """The file of ``job_id`` if there is one."""
+        path = self.folder / job_id
+        return path if path.is_file() else None
 
     def drop(self, job_id: str) -> None:
         """Remove the file if there is one."""

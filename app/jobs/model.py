@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
-from app.domain import EngineOptions, OutputFormat, PdfMode, PdfOptions, Priority, RequestOptions
+from app.domain import (
+    ChunkOptions,
+    EngineOptions,
+    OutputFormat,
+    PdfMode,
+    PdfOptions,
+    Priority,
+    RequestOptions,
+)
 
 JOB_ID_BYTES: Final = 16
 """128 random bits: ids cannot be guessed or enumerated."""
@@ -65,6 +73,9 @@ class JobRecord:
     pages_done: int = 0
     error: JobError | None = None
     expired: bool = False
+    webhook: dict[str, Any] | None = None
+    """The callback's delivery: ``{"state": pending|delivered|failed, "attempts": [...]}``
+    (None: the job has no callback, or has not ended yet)."""
 
     @property
     def page_indices(self) -> tuple[int, ...]:
@@ -109,6 +120,8 @@ def options_to_dict(options: RequestOptions) -> dict[str, Any]:
         "running_heads": options.running_heads,
         "pdf": {"mode": pdf.mode, "pages": pdf.pages, "dpi": pdf.dpi,
                 "password": pdf.password},
+        "chunks": {"max_tokens": options.chunks.max_tokens,
+                   "overlap": options.chunks.overlap, "markdown": options.chunks.markdown},
     }
 
 
@@ -128,6 +141,7 @@ def options_from_dict(data: dict[str, Any], deadline: float, fmt: str) -> Reques
         regions=data.get("regions"),
         tables=data.get("tables"),
         running_heads=data.get("running_heads", False),
+        chunks=ChunkOptions(**data.get("chunks", {})),
         format=OutputFormat(fmt),
         priority=Priority.BACKGROUND,
     )

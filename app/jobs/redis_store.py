@@ -18,13 +18,16 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+import anyio
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
 from app.errors import Busy
 from app.jobs.model import JobError, JobRecord, JobStatus
+from app.jobs.redis_outbox import DUE, PENDING, RedisOutbox, event_key
 
 STREAM, GROUP = "ocr:jobs:queue", "runners"
 QUEUED, RUNNING = "ocr:jobs:queued", "ocr:jobs:running"
@@ -51,6 +54,11 @@ redis.call('HSET', KEYS[1], 'options', cjson.encode(o))
 if ARGV[5] == '1' then redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[4]) end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + math.max(tonumber(ARGV[4]), 3600000))
 redis.call('SREM', KEYS[5], ARGV[7])
+if ARGV[8] ~= '' then
+  redis.call('SET', KEYS[6], ARGV[8], 'PX', ARGV[4])
+  redis.call('HSET', KEYS[1], 'webhook', ARGV[9])
+  redis.call('ZADD', KEYS[7], ARGV[2], ARGV[7])
+end
 return 1
 """
 _CANCEL = """
@@ -63,7 +71,8 @@ if s == 'queued' or s == 'running' then
   redis.call('ZREM', KEYS[5], ARGV[3])
   redis.call('SREM', KEYS[6], ARGV[3])
 else
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[7])
+  redis.call('ZREM', KEYS[8], ARGV[3])
 end
 return 1
 """
@@ -90,6 +99,7 @@ class RedisJobStore:
         self._save = self._redis.register_script(_SAVE_PAGE)
         self._finish = self._redis.register_script(_FINISH)
         self._cancel = self._redis.register_script(_CANCEL)
+        self._outbox = RedisOutbox(self._redis)
 
     async def open(self) -> None:
         """Create the stream and its consumer group if they do not exist."""
@@ -167,6 +177,10 @@ class RedisJobStore:
         data: bytes | None = await self._redis.get(_keys(job_id)[2])
         return data
 
+    async def upload_file(self, job_id: str) -> Path | None:
+        """Uploads live in Redis, not in files."""
+        return None
+
     async def describe(
         self, job_id: str, kind: str, page_count: int, page_numbers: list[int]
     ) -> None:
@@ -192,25 +206,41 @@ class RedisJobStore:
         return sorted((int(k), v) for k, v in pages.items())
 
     async def finish(
-        self, job_id: str, status: JobStatus, result: bytes | None, error: JobError | None,
-        ttl_s: float,
+        self, job_id: str, status: JobStatus, result: bytes | Path | None,
+        error: JobError | None, ttl_s: float, event: bytes | None = None,
     ) -> bool:
-        """End the job (atomically, unless canceled meanwhile) and let its entry go."""
+        """End the job and queue its webhook event (atomically, unless canceled
+        meanwhile) and let its entry go. Results live in Redis: a file is read in."""
+        if isinstance(result, Path):
+            result = await anyio.to_thread.run_sync(result.read_bytes)
         error_json = json.dumps(asdict(error)) if error else ""
-        done = await self._finish(keys=[*_keys(job_id), RUNNING], args=[
+        done = await self._finish(keys=[*_keys(job_id), RUNNING, event_key(job_id), DUE], args=[
             status.value, repr(time.time()), error_json, int(ttl_s * 1000),
-            "1" if result is not None else "0", result or b"", job_id])
+            "1" if result is not None else "0", result or b"", job_id, event or b"", PENDING])
         await self._release(job_id)
         return bool(done)
+
+    async def claim_event(self, hold_s: float) -> tuple[str, bytes, int] | None:
+        """The oldest due webhook event, held for ``hold_s`` (one replica takes it)."""
+        return await self._outbox.claim(time.time(), hold_s)
+
+    async def event_attempt(self, job_id: str, attempt: dict[str, Any], state: str,
+                            due: float | None) -> None:
+        """Record a delivery attempt; reschedule or settle the event."""
+        await self._outbox.record(job_id, attempt, state, due)
 
     async def result(self, job_id: str) -> bytes | None:
         """The result, None once it has expired."""
         data: bytes | None = await self._redis.get(_keys(job_id)[3])
         return data
 
+    async def result_file(self, job_id: str) -> Path | None:
+        """Results live in Redis, not in files."""
+        return None
+
     async def cancel(self, job_id: str) -> None:
         """Cancel or delete the job and its data (its queue entry is skipped when read)."""
-        await self._cancel(keys=[*_keys(job_id), QUEUED, RUNNING],
+        await self._cancel(keys=[*_keys(job_id), QUEUED, RUNNING, event_key(job_id), DUE],
                            args=[repr(time.time()), CANCELED_KEPT_MS, job_id])
 
     async def counts(self) -> dict[str, int]:
@@ -251,4 +281,5 @@ def _record(job_id: str, raw: dict[bytes, bytes]) -> JobRecord:
         page_count=int(f.get("page_count", 0)), page_numbers=json.loads(f["page_numbers"]),
         pages_done=int(f.get("pages_done", 0)),
         error=JobError(**json.loads(f["error"])) if f.get("error") else None,
+        webhook=json.loads(f["webhook"]) if f.get("webhook") else None,
     )

@@ -19,14 +19,19 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
+
+import anyio
 
 from app.config import Settings
-from app.domain import Document, MediaKind
+from app.domain import Document, MediaKind, OutputFormat
 from app.errors import OCRServiceError, RequestTimeout
+from app.formats.registry import FORMATS
 from app.jobs.model import JobError, JobRecord, JobStatus, options_from_dict
 from app.jobs.pages import decode_page, encode_page
 from app.jobs.store import JobStore
 from app.jobs.telemetry import JobMetrics
+from app.jobs.webhooks import WebhookSender, job_event
 from app.service import OCRService
 
 logger = logging.getLogger("app.jobs")
@@ -45,12 +50,15 @@ class JobRunner:
         self._tasks: list[asyncio.Task[None]] = []
         self._running: dict[str, asyncio.Task[None]] = {}
         self._canceled: set[str] = set()
+        self.webhooks = WebhookSender(store, settings) if settings.webhook_allow else None
 
     def start(self) -> None:
         """Start the worker loops and the expiry sweep."""
         for _ in range(self.settings.job_workers):
             self._tasks.append(asyncio.create_task(self._work_loop()))
         self._tasks.append(asyncio.create_task(self._housekeeping()))
+        if self.webhooks is not None:  # every replica helps deliver, even with 0 workers
+            self._tasks.append(asyncio.create_task(self.webhooks.run()))
 
     async def stop(self) -> None:
         """Stop now; jobs in progress stay 'running' and resume at the next start."""
@@ -111,8 +119,15 @@ class JobRunner:
             error = JobError(500, "internal", "Internal server error.")
         finally:
             keeper.cancel()
-        if await self.store.finish(record.id, status, result, error,
-                                   self.settings.job_result_ttl_s):
+        event = (job_event(record, status, error, done)
+                 if record.options.get("callback_url") else None)
+        finished = await self.store.finish(record.id, status, result, error,
+                                           self.settings.job_result_ttl_s, event)
+        if isinstance(result, Path):  # taken over by the store, or left by a cancel
+            await anyio.to_thread.run_sync(lambda: result.unlink(missing_ok=True))
+        if finished:
+            if event is not None and self.webhooks is not None:
+                self.webhooks.wake()
             elapsed = time.monotonic() - started
             self.metrics.finished(status, elapsed)
             logger.info("job %s %s pages=%d ms=%.0f%s", record.id, status.value, done,
@@ -160,14 +175,33 @@ class JobRunner:
             await opened.close()
         return len(done)
 
-    async def _render(self, record: JobRecord, service: OCRService) -> bytes:
+    async def _render(self, record: JobRecord, service: OCRService) -> bytes | Path:
         pages = [decode_page(data) for _, data in await self.store.page_data(record.id)]
         assert record.kind is not None  # recorded at submission
         options = options_from_dict(record.options, 0.0, record.format)
         document = Document(MediaKind(record.kind), record.page_count, pages,
                             {"ocr": round(sum(p.ocr_seconds for p in pages) * 1000, 1)},
                             model=service.model_label(options.model_set))
-        rendered = await service.write(document, options, request_id=record.request_id)
+        # The searchable PDF is built on the client's file, kept until the job ends;
+        # from file to file where the store keeps files (memory flat in the pages).
+        source = await self.store.upload_file(record.id)
+        if FORMATS[options.format].write_to is not None and source is not None:
+            target = self.settings.job_folder / "tmp" / f"{record.id}.result"
+            await anyio.to_thread.run_sync(
+                lambda: target.parent.mkdir(parents=True, exist_ok=True))
+            try:
+                await service.write_to(document, options, source, target,
+                                       request_id=record.request_id)
+            except BaseException:
+                with anyio.CancelScope(shield=True):  # no half-written file left behind
+                    await anyio.to_thread.run_sync(lambda: target.unlink(missing_ok=True))
+                raise
+            return target
+        upload = b""
+        if options.format is OutputFormat.PDF:
+            upload = await self.store.upload(record.id) or b""
+        rendered = await service.write(document, options, request_id=record.request_id,
+                                       upload=upload)
         return rendered.body
 
     async def _keep(self, job_id: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import anyio
 
 from app.errors import Busy
+from app.jobs import sqlite_outbox as outbox
 from app.jobs.files import BlobFolder
 from app.jobs.model import JobError, JobRecord, JobStatus
 from app.jobs.sqlite_schema import SCHEMA, SELECT_JOB, TOMBSTONE_S, dump_error, job_from_row
@@ -53,6 +54,7 @@ class SqliteJobStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)
+        db.executescript(outbox.OUTBOX_SCHEMA)
         db.execute("UPDATE jobs SET status='queued' WHERE status='running'")
         self._db = db
         live = {row[0] for row in db.execute("SELECT id FROM jobs WHERE status='queued'")}
@@ -97,8 +99,13 @@ class SqliteJobStore:
         return await self._call(self._get, job_id)
 
     def _get(self, job_id: str) -> JobRecord | None:
-        row = self._one(SELECT_JOB, (job_id,))
-        return None if row is None else job_from_row(row)
+        with self._lock:
+            row = self._one(SELECT_JOB, (job_id,))
+            if row is None:
+                return None
+            record = job_from_row(row)
+            record.webhook = outbox.status(self._open_db(), job_id)
+            return record
 
     async def claim(self, worker: str, wait_s: float) -> JobRecord | None:
         """The oldest queued job, now running (waits up to ``wait_s`` for one)."""
@@ -127,6 +134,10 @@ class SqliteJobStore:
     async def upload(self, job_id: str) -> bytes | None:
         """The kept upload."""
         return await self._call(self._uploads.get, job_id)
+
+    async def upload_file(self, job_id: str) -> Path | None:
+        """The kept upload's file."""
+        return await self._call(self._uploads.path, job_id)
 
     async def describe(
         self, job_id: str, kind: str, page_count: int, page_numbers: list[int]
@@ -161,29 +172,55 @@ class SqliteJobStore:
         return [(int(r[0]), bytes(r[1])) for r in rows]
 
     async def finish(
-        self, job_id: str, status: JobStatus, result: bytes | None, error: JobError | None,
-        ttl_s: float,
+        self, job_id: str, status: JobStatus, result: bytes | Path | None,
+        error: JobError | None, ttl_s: float, event: bytes | None = None,
     ) -> bool:
-        """End the job unless it was canceled meanwhile."""
-        return await self._call(self._finish, job_id, status, result, error, ttl_s)
+        """End the job (and queue its webhook event) unless it was canceled meanwhile."""
+        return await self._call(self._finish, job_id, status, result, error, ttl_s, event)
 
-    def _finish(self, job_id: str, status: JobStatus, result: bytes | None,
-                error: JobError | None, ttl_s: float) -> bool:
+    def _finish(self, job_id: str, status: JobStatus, result: bytes | Path | None,
+                error: JobError | None, ttl_s: float, event: bytes | None) -> bool:
+        with self._lock:  # check, end and queue the event as one step
+            return self._finish_locked(job_id, status, result, error, ttl_s, event)
+
+    def _finish_locked(self, job_id: str, status: JobStatus, result: bytes | Path | None,
+                       error: JobError | None, ttl_s: float, event: bytes | None) -> bool:
         row = self._one("SELECT status FROM jobs WHERE id=?", (job_id,))
         if row is None or row[0] != JobStatus.RUNNING:
             return False
-        if result is not None:
+        if isinstance(result, Path):
+            self._results.put_file(job_id, result)
+        elif result is not None:
             self._results.put(job_id, result)
         now = time.time()
+        if event is not None:
+            outbox.put(self._open_db(), job_id, event, now)
         self._sql("UPDATE jobs SET status=?, finished_at=?, error=?, expires_at=?, forget_at=? "
                   "WHERE id=?", (status.value, now, dump_error(error), now + ttl_s,
                                  now + ttl_s + max(ttl_s, TOMBSTONE_S), job_id))
         self._drop_work(job_id)
         return True
 
+    async def claim_event(self, hold_s: float) -> tuple[str, bytes, int] | None:
+        """The oldest due webhook event, held for ``hold_s``."""
+        return await self._call(self._locked, outbox.claim, time.time(), hold_s)
+
+    async def event_attempt(self, job_id: str, attempt: dict[str, Any], state: str,
+                            due: float | None) -> None:
+        """Record a delivery attempt; reschedule or settle the event."""
+        await self._call(self._locked, outbox.record, job_id, attempt, state, due)
+
+    def _locked(self, func: Callable[..., T], *args: Any) -> T:
+        with self._lock:
+            return func(self._open_db(), *args)
+
     async def result(self, job_id: str) -> bytes | None:
         """The result file, if still kept."""
         return await self._call(self._results.get, job_id)
+
+    async def result_file(self, job_id: str) -> Path | None:
+        """The result file, if still kept."""
+        return await self._call(self._results.path, job_id)
 
     async def cancel(self, job_id: str) -> None:
         """Cancel (queued, running) or delete (finished) the job and its data."""
@@ -195,6 +232,7 @@ class SqliteJobStore:
             return
         if JobStatus(row[0]).finished:
             self._sql("DELETE FROM jobs WHERE id=?", (job_id,))
+            self._sql("DELETE FROM webhooks WHERE job_id=?", (job_id,))
             self._results.drop(job_id)
         else:
             self._sql("UPDATE jobs SET status='canceled', finished_at=?, expires_at=?, "
@@ -218,6 +256,7 @@ class SqliteJobStore:
             self._drop_work(job_id)
             self._sql("UPDATE jobs SET expired=1 WHERE id=?", (job_id,))
         self._sql("DELETE FROM jobs WHERE expired=1 AND forget_at < ?", (now,))
+        self._locked(outbox.drop_forgotten)
         return len(rows)
 
     # --- helpers (worker threads, under the lock) -----------------------------

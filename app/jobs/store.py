@@ -8,7 +8,8 @@ done) and the result until it expires.
 
 from __future__ import annotations
 
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from app.config import Settings
 from app.jobs.model import JobError, JobRecord, JobStatus
@@ -51,6 +52,10 @@ class JobStore(Protocol):
         """The upload of a job not yet finished."""
         ...
 
+    async def upload_file(self, job_id: str) -> Path | None:
+        """The upload as a file on this machine (None: kept elsewhere; use ``upload``)."""
+        ...
+
     async def describe(
         self, job_id: str, kind: str, page_count: int, page_numbers: list[int]
     ) -> None:
@@ -70,17 +75,38 @@ class JobStore(Protocol):
         ...
 
     async def finish(
-        self, job_id: str, status: JobStatus, result: bytes | None, error: JobError | None,
-        ttl_s: float,
+        self, job_id: str, status: JobStatus, result: bytes | Path | None,
+        error: JobError | None, ttl_s: float, event: bytes | None = None,
     ) -> bool:
-        """End a running job: keep ``result`` for ``ttl_s``, drop upload and pages.
+        """End a running job: keep ``result`` (bytes, or a file the store takes over) for
+        ``ttl_s``, drop upload and pages, and
+        put ``event`` (a webhook outbox entry) in the outbox, due now, in the same step.
 
         False (and nothing changed) when the job was canceled meanwhile.
         """
         ...
 
+    async def claim_event(self, hold_s: float) -> tuple[str, bytes, int] | None:
+        """Take one due webhook event: (job id, outbox entry, attempts so far).
+
+        Atomic across every process of the store; the event is not due again for
+        ``hold_s`` (so another process retries it only if this one died).
+        """
+        ...
+
+    async def event_attempt(self, job_id: str, attempt: dict[str, Any], state: str,
+                            due: float | None) -> None:
+        """Record one delivery attempt on the job; due again at ``due`` (Unix seconds),
+        or out of the outbox when None (``state`` delivered or failed)."""
+        ...
+
     async def result(self, job_id: str) -> bytes | None:
         """The result of a succeeded job, None once expired."""
+        ...
+
+    async def result_file(self, job_id: str) -> Path | None:
+        """The result as a file on this machine, to stream from disk (None: the store
+        keeps results elsewhere, or it has expired; use ``result``)."""
         ...
 
     async def cancel(self, job_id: str) -> None:

@@ -175,6 +175,18 @@ class OCRService:
         body = await self.in_thread(chosen.write, document, context)
         return Rendered(body, chosen.media_type, document)
 
+    async def write_to(
+        self, document: Document, options: RequestOptions, source: Path, target: Path, *,
+        request_id: str = "",
+    ) -> None:
+        """Write a read ``document`` from the upload file ``source`` to the file ``target``
+        (formats with a file writer: a job's searchable PDF)."""
+        chosen = FORMATS[options.format]
+        assert chosen.write_to is not None, "only formats with a file writer"
+        context = RenderContext(options=options, request_id=request_id,
+                                model=document.model or self.model_name, kind=document.kind)
+        await self.in_thread(chosen.write_to, document, context, source, target)
+
     async def in_thread(self, func: Callable[[Unpack[Ts]], T], *args: *Ts) -> T:
         """Run blocking document work in the service's bounded thread pool."""
         return await anyio.to_thread.run_sync(func, *args, limiter=self._decode_limiter)

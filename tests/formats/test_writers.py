@@ -273,4 +273,4 @@ def test_unacceptable(accept: str) -> None:
 
 def test_registry_covers_every_format() -> None:
     assert set(FORMATS) == set(OutputFormat)
-    assert set(OCR_FORMATS) == {"text", "json", "hocr", "alto", "pdf", "markdown"}
+    assert set(OCR_FORMATS) == {"text", "json", "hocr", "alto", "pdf", "markdown", "chunks"}

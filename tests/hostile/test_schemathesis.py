@@ -90,6 +90,14 @@ def _register_hooks() -> None:
                 body["lang"] = "en"
             if "model" in body:
                 body["model"] = "accurate"
+            # Chunk overlap must stay under half of max_tokens (a 422 otherwise is right;
+            # tests/jobs/test_jobs_api.py covers it): a relation no schema can state.
+            if isinstance(body.get("overlap"), int):
+                limit = body.get("max_tokens", 512)
+                body["overlap"] = min(body["overlap"], (limit - 1) // 2)
+            # Webhooks are off on this server: any callback_url is rightly refused (422
+            # callback_refused; tests/jobs/test_webhooks.py covers the allow-list).
+            body.pop("callback_url", None)
         if isinstance(body, dict) and isinstance(body.get("timeout_ms"), int):
             # A deadline shorter than any OCR takes is rightly answered 504 (the
             # client asked for it; tests/e2e/test_faults.py covers it): give at least 10 s.

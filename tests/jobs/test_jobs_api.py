@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from app.config import Settings
 from app.formats.registry import FORMATS, JOB_FORMATS
 from app.main import create_app
 from tests.support.fakes import EchoEngine
-from tests.support.redis_server import redis_available, redis_server
 
 Client = TestClient
 
@@ -37,45 +35,6 @@ def grey_pdf(values: list[int]) -> bytes:
 
 
 FORM = {"mode": "ocr", "dpi": "72"}
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not redis_available():
-        pytest.skip("redis-server is not installed")
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
-
-
-@pytest.fixture(params=["embedded", "redis"])
-def store(request: pytest.FixtureRequest) -> str:
-    """Each test runs against both job stores (Redis: a real redis-server, emptied)."""
-    if request.param == "embedded":
-        return ""
-    url: str = request.getfixturevalue("redis_url")
-    redis.Redis.from_url(url).flushdb()
-    return url
-
-
-@pytest.fixture
-def make_client(tmp_path: Path, store: str) -> Iterator[Any]:
-    clients: list[TestClient] = []
-
-    def make(engine: EchoEngine | None = None, **overrides: Any) -> TestClient:
-        settings = Settings(cache_dir=tmp_path, warmup=False, redis_url=store or None,
-                            **overrides)
-        engine = engine or EchoEngine(delay=0.01)
-        client = TestClient(create_app(settings, lambda _: engine)).__enter__()
-        clients.append(client)
-        deadline = time.monotonic() + 10
-        while client.get("/health").status_code != 200:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def wait_finished(client: TestClient, job_id: str, **headers: str) -> dict[str, Any]:
@@ -253,8 +212,38 @@ def test_stream_errors_before_and_after_the_first_byte(make_client: Any) -> None
     assert lines[-1]["error"]["request_id"] == response.headers["x-request-id"]
 
 
+def test_chunks_job_keeps_its_chunk_options_and_matches_ocr(make_client: Any) -> None:
+    client = make_client()
+    form = {"format": "chunks", "max_tokens": "16", "overlap": "3", "chunk_format": "markdown"}
+    values = [11, 22, 33]
+    job = submit(client, values, **form).json()
+    assert wait_finished(client, job["id"])["status"] == "succeeded"
+    result = client.get(job["result_url"])
+    assert result.headers["content-type"] == "application/vnd.ocr.chunks+json"
+    sync = client.post("/ocr", files={"file": grey_pdf(values)}, data={**FORM, **form})
+    assert sync.status_code == 200
+    assert result.json() == sync.json()
+    body = result.json()
+    assert (body["max_tokens"], body["overlap"], body["chunk_format"]) == (16, 3, "markdown")
+    assert [c["pages"] for c in body["chunks"]] == [[1, 2, 3]]
+    assert body["chunks"][0]["text"] == "11\n\n22\n\n33"
+
+
+@pytest.mark.parametrize("form", [{"max_tokens": "15"}, {"max_tokens": "8193"},
+                                  {"max_tokens": "20", "overlap": "10"},
+                                  {"overlap": "-1"}, {"chunk_format": "html"}])
+def test_bad_chunk_options_are_refused_before_any_work(make_client: Any,
+                                                       form: dict[str, str]) -> None:
+    client = make_client()
+    for path in ("/ocr", "/jobs"):
+        response = client.post(path, files={"file": grey_pdf([1])},
+                               data={**FORM, "format": "chunks", **form})
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "invalid_option"
+
+
 def test_jobs_offer_the_registry_s_job_formats(tmp_path: Path) -> None:
-    assert {f.value for f in JOB_FORMATS} == {"text", "json", "hocr", "alto", "markdown"}
+    assert {f.value for f in JOB_FORMATS} == {"text", "json", "hocr", "alto", "pdf", "markdown", "chunks"}
     assert all(FORMATS[f].for_jobs for f in JOB_FORMATS)
     settings = Settings(cache_dir=tmp_path, warmup=False)
     schema = create_app(settings, lambda _: EchoEngine()).openapi()["components"]["schemas"]
