@@ -274,3 +274,23 @@ def test_unacceptable(accept: str) -> None:
 def test_registry_covers_every_format() -> None:
     assert set(FORMATS) == set(OutputFormat)
     assert set(OCR_FORMATS) == {"text", "json", "hocr", "alto", "pdf", "markdown", "chunks"}
+
+
+@pytest.mark.parametrize("mode", [(), ("-raw",)])
+def test_text_layer_reads_back_word_for_word(mode: tuple[str, ...]) -> None:
+    """Boxes as the recognizer gives them at their worst: touching after a comma and before
+    a number, a word narrow for its height (a doubled letter), a one-letter word: pdftotext
+    reads every word, spaced, in order (before: "modulation,velocity,", "At uri")."""
+    rows = [
+        [("modulation,", (100, 100, 300, 140)), ("velocity,", (300, 100, 450, 140)),
+         ("12", (450, 100, 490, 140))],
+        [("Atturi", (100, 200, 130, 260)), ("z", (140, 200, 149, 260)),
+         ("=", (157, 200, 201, 260)), ("0%", (210, 200, 236, 260))],
+    ]
+    pixels = np.full((400, 600, 3), 255, dtype=np.uint8)
+    png = io.BytesIO()
+    Image.fromarray(pixels).save(png, "PNG", dpi=(150, 150))
+    document = _document(MediaKind.PNG, [_page(0, 600, 400, [_line(r) for r in rows],
+                                               image=pixels)])
+    body, _ = render(document, "pdf", context(upload=png.getvalue(), kind=MediaKind.PNG))
+    assert pdftotext(body, *mode).split() == [t for row in rows for t, _ in row]
