@@ -262,7 +262,7 @@ class DecodedPage:
 
     ``image`` is set for pages that need OCR (RGB, uint8). ``text_lines`` is set
     for PDF pages whose text layer was used; their coordinates are pixels of the
-    page rendered at the request's dpi, the same space OCR pages use.
+    page at ``dpi``, the same space OCR pages use.
     ``text_layer_note`` says why a PDF page's text layer was not trusted (the page
     is then OCRed), or, when it was used anyway (mode "text"), what is wrong with it.
     """
@@ -273,6 +273,11 @@ class DecodedPage:
     image: Pixels | None = None
     text_lines: tuple[Line, ...] | None = None
     text_layer_note: str | None = None
+    dpi: int | None = None
+    """PDF pages: the resolution its pixel coordinates are at (below the asked dpi where
+    the page would exceed the pixel limit); None for images."""
+    warnings: tuple[str, ...] = ()
+    """What the client should know about how the page was read (a lowered dpi)."""
 
     @property
     def source(self) -> Source:
@@ -298,8 +303,11 @@ class Page:
     regions: tuple[Region, ...] = ()
     """The layout model's regions (empty when regions were not asked for or failed)."""
     tables: tuple[Table, ...] = ()
+    dpi: int | None = None
+    """PDF pages: the resolution the page was read at (``DecodedPage.dpi``)."""
     warnings: tuple[str, ...] = ()
-    """What went wrong on this page without failing it (a structure model's error)."""
+    """What the client should know about this page: a limit or substitution that applied
+    (a lowered dpi), or what went wrong without failing it (a structure model's error)."""
     image: Pixels | None = field(default=None, repr=False, compare=False)
     """The decoded pixels, kept only when the caller asked for them (``keep_images``):
     formats that draw or embed the page need them, the others never hold them."""

@@ -98,7 +98,7 @@ def _from_pdf(document: Document, context: RenderContext, source: Path | bytes,
                 reader.decrypt(context.password or "")
             font = add_font(pdf)
             for page in ocr_pages:
-                geometry = PageGeometry.of(reader.pages[page.index], context.dpi)
+                geometry = PageGeometry.of(reader.pages[page.index], page.dpi or context.dpi)
                 _add_text_layer(pdf, pdf.pages[page.index], page, font,
                                 _pdf_to_user(geometry, page))
         _save(pdf, out)

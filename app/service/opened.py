@@ -165,4 +165,5 @@ def lay_out(
         layout = analyze(kept, decoded.width, decoded.height, rotation)
     return Page(decoded.index, decoded.width, decoded.height, decoded.source, layout,
                 rotation, dropped, decoded.text_layer_note, regions=structure.regions,
-                tables=structure.tables, warnings=structure.warnings)
+                tables=structure.tables, dpi=decoded.dpi,
+                warnings=decoded.warnings + structure.warnings)
