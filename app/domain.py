@@ -245,6 +245,10 @@ class PageLayout:
 
     lines: tuple[Line, ...]
     blocks: tuple[Block, ...]
+    skew: float = 0.0
+    """Degrees the page's text lines are tilted on the upright page, counter-clockwise as
+    a reader sees it; the order was computed on the page turned straight (in geometry
+    only: coordinates stay those of the page as sent)."""
 
     def line_places(self) -> list[tuple[int, int]]:
         """(block index, paragraph index) of each line, in the order of ``lines``."""
@@ -316,6 +320,11 @@ class Page:
     def lines(self) -> tuple[Line, ...]:
         """The kept lines in reading order."""
         return self.layout.lines
+
+    @property
+    def skew(self) -> float:
+        """The tilt of the page's lines in degrees (``PageLayout.skew``)."""
+        return self.layout.skew
 
 
 @dataclass(slots=True)

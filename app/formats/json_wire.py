@@ -111,6 +111,12 @@ class PageResult(BaseModel):
     rotation: int = Field(
         0, description="Degrees (clockwise) the page was turned to read it upright."
     )
+    skew: float = Field(
+        0.0, examples=[-2.4],
+        description="Degrees the page's text lines are tilted (counter-clockwise, on the page "
+        "turned by `rotation`): the reading order was computed on the page turned straight; "
+        "every box is still on the page as sent.",
+    )
     dpi: int | None = Field(
         None, examples=[200],
         description="PDF pages: the resolution the page was read at, which its pixel "
