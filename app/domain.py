@@ -41,6 +41,18 @@ class PdfMode(StrEnum):
     """Render and OCR every page."""
 
 
+class ExistingText(StrEnum):
+    """What to do with a PDF page whose only text is an invisible layer (an earlier OCR)."""
+
+    KEEP = "keep"
+    """Trust the layer where it maps to Unicode: its text is the page's, the page is
+    passed through untouched."""
+    REDO = "redo"
+    """OCR the page again; the searchable PDF drops the old invisible text for ours."""
+    FORCE = "force"
+    """Render and OCR every page (as ``PdfMode.OCR``); old invisible text is dropped too."""
+
+
 class Priority(IntEnum):
     """Who waits for a page on the engines: lower values are served first."""
 
@@ -363,6 +375,8 @@ class PdfOptions:
     dpi: int = 200
     """Render resolution of OCR pages, ``MIN_DPI`` to ``MAX_DPI``."""
     password: str | None = field(default=None, repr=False)  # never in logs or tracebacks
+    existing_text: ExistingText = ExistingText.KEEP
+    """Pages whose only text is an invisible OCR layer: keep it, redo it, or OCR everything."""
 
 
 MIN_CHUNK_TOKENS: Final = 16

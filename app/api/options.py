@@ -18,6 +18,7 @@ from app.domain import (
     MIN_DPI,
     ChunkOptions,
     EngineOptions,
+    ExistingText,
     PdfMode,
     PdfOptions,
     RequestOptions,
@@ -71,6 +72,14 @@ def request_options(
         Form(description="PDF only. 1-based pages, e.g. '1-3,5,9-'. Default: all.",
              examples=["1-3,5"], max_length=1000),
     ] = None,
+    existing_text: Annotated[
+        ExistingText,
+        Form(description="PDF only. Pages whose only text is an invisible OCR layer (an "
+             "earlier OCR run). keep: use that layer where it maps to Unicode, page "
+             "untouched; redo: OCR them again, the searchable PDF drops the old invisible "
+             "text for the new; force: render and OCR every page (old invisible text "
+             "dropped as with redo)."),
+    ] = ExistingText.KEEP,
     dpi: Annotated[
         int | None,
         Form(ge=MIN_DPI, le=MAX_DPI, description="PDF only. Render resolution for OCR "
@@ -158,7 +167,7 @@ def request_options(
         ),
         deadline=time.monotonic() + budget_s,
         pdf=PdfOptions(mode=mode, pages=pages, dpi=dpi or settings.pdf_dpi,
-                       password=password or None),
+                       password=password or None, existing_text=existing_text),
         text_layout=text_layout,
         model_set=model_set_choice(state, model, lang),
         words=words,

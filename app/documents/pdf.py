@@ -31,7 +31,7 @@ from app.documents.pdf_limits import PdfLimits, bounded_pypdf
 from app.documents.pdf_render import PageRenderer, fit_dpi, lowered_warning
 from app.documents.pdf_text import EMPTY_LAYER, UNREADABLE, TextLayer, read_text_layer
 from app.documents.sniff import PDF_SEARCH_WINDOW
-from app.domain import DecodedPage, PdfMode, PdfOptions
+from app.domain import DecodedPage, ExistingText, PdfMode, PdfOptions
 from app.errors import (
     CorruptFile,
     ImageTooLarge,
@@ -79,7 +79,7 @@ def open_pdf(
     document = PdfDocument(reader, data, options, selected, limits, auth, workdir)
     document.render_text_pages = render_text_pages
     document.text_render_dpi = text_render_dpi
-    if options.mode == PdfMode.OCR:
+    if options.mode == PdfMode.OCR or options.existing_text is ExistingText.FORCE:
         document.check_page_sizes()  # fail before any page is OCRed
     logger.info(
         "pdf opened: %d bytes, %d pages, %d selected, mode %s, %d dpi",
@@ -108,7 +108,10 @@ class PdfDocument:
         self.page_count: int = len(reader.pages)
         self.selected: list[int] = selected
         self._reader = reader
-        self._mode: PdfMode = options.mode
+        # existing_text=force reads every page as mode=ocr does.
+        self._mode: PdfMode = (PdfMode.OCR if options.existing_text is ExistingText.FORCE
+                               else options.mode)
+        self._keep_invisible = options.existing_text is ExistingText.KEEP
         self._dpi = options.dpi
         self._limits = limits
         self._renderer = PageRenderer(reader, data, bool(auth), workdir, limits)
@@ -160,7 +163,8 @@ class PdfDocument:
         drawn = self.render_text_pages and self.text_render_dpi is None
         geometry = self._fit(index, asked) if drawn else asked
         layer, note = self._text_layer(index, geometry)
-        if self._mode == PdfMode.TEXT or layer.is_real_text(self._limits.min_text_chars):
+        if self._mode == PdfMode.TEXT or layer.is_real_text(self._limits.min_text_chars,
+                                                             self._keep_invisible):
             logger.debug(
                 "pdf page %d: text layer, %d chars, %d lines in %.1f ms%s",
                 index + 1,
@@ -217,7 +221,7 @@ class PdfDocument:
         except Exception as exc:  # damaged content streams fail in many ways
             logger.warning("pdf page %d: text layer unreadable (%s)", index + 1, type(exc).__name__)
             return EMPTY_LAYER, UNREADABLE
-        return layer, layer.note(self._limits.min_text_chars)
+        return layer, layer.note(self._limits.min_text_chars, self._keep_invisible)
 
 
 def _read(data: bytes) -> PdfReader:

@@ -5,9 +5,11 @@
   streams stay byte-identical); each OCRed page gets the text layer appended
   after its own content (wrapped in q/Q so its graphics state cannot leak),
   placed in user space through the page's MediaBox and /Rotate, the same
-  geometry its render used. Nothing is re-rasterized, so the file stays close
-  to its input size. An encrypted input, opened with the caller's password,
-  is saved unencrypted: the answer goes only to the caller who knew it.
+  geometry its render used. An OCRed page's earlier invisible text (an older
+  OCR layer, ``pdf_strip``) is dropped first: one text layer per page. Nothing
+  is re-rasterized, so the file stays close to its input size. An encrypted
+  input, opened with the caller's password, is saved unencrypted: the answer
+  goes only to the caller who knew it.
 * From an image: one page per frame, sized from the image's resolution
   (300 dpi when it states none). A JPEG frame upright as stored is embedded
   as is; any other frame losslessly (Flate; bilevel pages as 1 bit, grey ones
@@ -37,6 +39,7 @@ from app.domain import Document, MediaKind, Page, Pixels, Point, Source
 from app.errors import RenderFailed
 from app.formats.base import RenderContext
 from app.formats.pdf_font import add_font
+from app.formats.pdf_strip import strip_invisible_text
 from app.formats.pdf_text_layer import ToUser, text_layer
 
 DEFAULT_DPI: Final = 300
@@ -83,7 +86,7 @@ def _save(pdf: pikepdf.Pdf, out: BinaryIO) -> None:
 
 def _from_pdf(document: Document, context: RenderContext, source: Path | bytes,
               out: BinaryIO) -> None:
-    ocr_pages = [p for p in document.pages if p.source is Source.OCR and p.lines]
+    ocr_pages = [p for p in document.pages if p.source is Source.OCR]
     with contextlib.ExitStack() as files:
         # Each reader its own handle: both read lazily, seeking as they go.
         def handle() -> BinaryIO:
@@ -98,9 +101,14 @@ def _from_pdf(document: Document, context: RenderContext, source: Path | bytes,
                 reader.decrypt(context.password or "")
             font = add_font(pdf)
             for page in ocr_pages:
-                geometry = PageGeometry.of(reader.pages[page.index], page.dpi or context.dpi)
-                _add_text_layer(pdf, pdf.pages[page.index], page, font,
-                                _pdf_to_user(geometry, page))
+                target = pdf.pages[page.index]
+                _give_own_resources(target)
+                # One text layer per page: an earlier OCR run's invisible text goes.
+                strip_invisible_text(pdf, target)
+                if page.lines:
+                    geometry = PageGeometry.of(reader.pages[page.index],
+                                               page.dpi or context.dpi)
+                    _add_text_layer(pdf, target, page, font, _pdf_to_user(geometry, page))
         _save(pdf, out)
 
 
@@ -131,7 +139,6 @@ def _add_text_layer(
     stream = text_layer(page, FONT_KEY, to_user)
     if not stream:
         return
-    _give_own_resources(target)
     fonts = target.obj.Resources.get("/Font")
     fonts = Dictionary({k: v for k, v in fonts.items()}) if fonts is not None else Dictionary()
     fonts[FONT_KEY] = font

@@ -25,7 +25,7 @@ from app.documents.pdf import PdfDocument, open_pdf
 from app.documents.pdf_geometry import PageGeometry
 from app.documents.pdf_text import MAX_JUNK_SHARE, TextLayer
 from app.domain import DecodedPage as Page
-from app.domain import PdfOptions
+from app.domain import ExistingText, PdfOptions
 from app.errors import (
     CorruptFile,
     ImageTooLarge,
@@ -245,16 +245,25 @@ def test_text_inside_a_form_xobject_is_placed_where_the_form_is_drawn(
     assert y0 < 792 - 300 < y1  # the baseline, in pixels from the top
 
 
-def test_invisible_text_layer_is_rendered_for_ocr_in_auto_mode(
+def test_invisible_text_layer_is_kept_redone_or_forced(
     opener: Callable[..., PdfDocument],
 ) -> None:
+    """An earlier OCR run's invisible layer: trusted by default (existing_text=keep),
+    read again with redo, and with force; mode=text reads it whatever it is."""
     data = _minimal_pdf(b"BT /F1 12 Tf 3 Tr 72 700 Td (Invisible words from a scanner) Tj ET")
 
-    (auto,) = _all_pages(opener(data, PdfOptions(dpi=72)))
-    (text,) = _all_pages(opener(data, PdfOptions(mode="text", dpi=72)))
+    (keep,) = _all_pages(opener(data, PdfOptions(dpi=72)))
+    (redo,) = _all_pages(opener(data, PdfOptions(dpi=72, existing_text=ExistingText.REDO)))
+    (force,) = _all_pages(opener(data, PdfOptions(dpi=72, existing_text=ExistingText.FORCE)))
+    (text,) = _all_pages(opener(data, PdfOptions(mode="text", dpi=72,
+                                                 existing_text=ExistingText.REDO)))
 
-    assert auto.source == "ocr"
-    assert auto.text_layer_note == text.text_layer_note == "invisible text"
+    assert keep.source == "text-layer" and keep.image is None
+    assert _text(keep) == "Invisible words from a scanner"
+    assert keep.text_layer_note == "invisible text layer kept"
+    assert redo.source == force.source == "ocr"
+    assert redo.image is not None and force.image is not None
+    assert redo.text_layer_note == text.text_layer_note == "invisible text"
     assert _text(text) == "Invisible words from a scanner"
 
 
