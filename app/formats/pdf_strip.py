@@ -82,9 +82,9 @@ class _Stripper:
         if not changed:
             return False
         copy = pikepdf.Stream(self.pdf, pikepdf.unparse_content_stream(instructions))
-        for key, value in form.items():
-            if key not in ("/Length", "/Filter", "/DecodeParms"):
-                copy[key] = value
+        for entry, value in form.items():
+            if entry not in ("/Length", "/Filter", "/DecodeParms"):
+                copy[entry] = value
         own = Dictionary({k: v for k, v in xobjects.items()})
         own[key] = self.pdf.make_indirect(copy)
         resources.XObject = own
