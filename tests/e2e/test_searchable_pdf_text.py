@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import corpus_bytes, corpus_entries
-from tests.formats_checks import found_anywhere, found_in_order, pdftotext, qpdf_check
+from tests.support.formats_checks import found_anywhere, found_in_order, pdftotext, qpdf_check
 
 FILES = [e["file"] for e in corpus_entries("image") + corpus_entries("pdf-scanned")]
 BOUND = 0.995

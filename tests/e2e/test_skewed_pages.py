@@ -1,6 +1,6 @@
 """Skewed scans keep their reading order: a two-column page turned by a few degrees.
 
-The page (tests/layout/two_columns.py) is read upright, then turned by ±1, 3, 6 and
+The page (tests/support/two_columns.py) is read upright, then turned by ±1, 3, 6 and
 10 degrees, clean and as a noisy grey scan. Before layout straightened the lines'
 geometry, the ordered CER was 0.75 at 6 degrees and 0.70 at -10 (0.00 up to 3);
 now it must stay within 0.01 of the upright page's, and the page reports its tilt.
@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.cer import cer
-from tests.layout.two_columns import turned
+from tests.support.cer import cer
+from tests.support.two_columns import turned
 
 ANGLES = [1, -1, 3, -3, 6, -6, 10, -10]
 NOISY = [-1, 3, -6, 10]

@@ -7,7 +7,7 @@ import io
 import pikepdf
 
 from app.formats.pdf_strip import strip_invisible_text
-from tests.formats_checks import pdftotext
+from tests.support.formats_checks import pdftotext
 
 FONT = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
                           BaseFont=pikepdf.Name.Helvetica)

@@ -19,7 +19,7 @@ import pikepdf
 import pytest
 
 from tests.conftest import corpus_bytes
-from tests.formats_checks import pdftotext, qpdf_check
+from tests.support.formats_checks import pdftotext, qpdf_check
 
 SCAN = "rapidocrpdf_image.pdf"
 

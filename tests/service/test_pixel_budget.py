@@ -17,7 +17,7 @@ import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.api.test_errors import assert_error
-from tests.formats_checks import pdftotext, qpdf_check
+from tests.support.formats_checks import pdftotext, qpdf_check
 
 CM = 72 / 2.54
 POSTER_WORDS = ["Harbour", "festival", "opens", "Saturday"]
