@@ -12,8 +12,8 @@
   goes only to the caller who knew it.
 * From an image: one page per frame, sized from the image's resolution
   (300 dpi when it states none). A JPEG frame upright as stored is embedded
-  as is; any other frame losslessly (Flate; bilevel pages as 1 bit, grey ones
-  as one channel) from the pixels the service decoded.
+  as is; any other frame losslessly from the pixels the service decoded:
+  bilevel pages as CCITT G4 (``pdf_g4``), grey ones as one Flate channel.
 
 pikepdf (qpdf) does all the PDF work; ``pdf_text_layer`` writes the text.
 """
@@ -39,6 +39,7 @@ from app.domain import Document, MediaKind, Page, Pixels, Point, Source
 from app.errors import RenderFailed
 from app.formats.base import RenderContext
 from app.formats.pdf_font import add_font
+from app.formats.pdf_g4 import encode_g4
 from app.formats.pdf_strip import strip_invisible_text
 from app.formats.pdf_text_layer import ToUser, text_layer
 
@@ -220,6 +221,12 @@ def _image_xobject(
             pixels[:, :, 1], pixels[:, :, 2]):
         grey = np.ascontiguousarray(pixels[:, :, 0])
         if np.isin(grey, (0, 255)).all():
+            coded = encode_g4(grey < 128)
+            if coded is not None:
+                image = _xobject(pdf, coded, page, "DeviceGray", 1, Name.CCITTFaxDecode)
+                image.DecodeParms = Dictionary(K=-1, Columns=page.width, Rows=page.height,
+                                               BlackIs1=False)
+                return image
             bits = np.packbits(grey > 127, axis=1).tobytes()
             return _xobject(pdf, zlib.compress(bits, 6), page, "DeviceGray", 1,
                             Name.FlateDecode)

@@ -294,3 +294,19 @@ def test_text_layer_reads_back_word_for_word(mode: tuple[str, ...]) -> None:
                                                image=pixels)])
     body, _ = render(document, "pdf", context(upload=png.getvalue(), kind=MediaKind.PNG))
     assert pdftotext(body, *mode).split() == [t for row in rows for t, _ in row]
+
+
+def test_bilevel_page_is_stored_as_ccitt_g4_and_decodes_exactly() -> None:
+    rng = np.random.default_rng(3)
+    grey = np.where(rng.random((300, 500)) < 0.2, 0, 255).astype(np.uint8)
+    grey[100:140, 50:450] = 0  # runs, as text has them
+    pixels = np.repeat(grey[:, :, None], 3, axis=2)
+    png = io.BytesIO()
+    Image.fromarray(grey).convert("1").save(png, "PNG")
+    document = _document(MediaKind.PNG, [_page(0, 500, 300, [_line(WORDS[:1])], image=pixels)])
+    body, _ = render(document, "pdf", context(upload=png.getvalue(), kind=MediaKind.PNG))
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.Filter == pikepdf.Name.CCITTFaxDecode and image.BitsPerComponent == 1
+        decoded = np.asarray(pikepdf.PdfImage(image).as_pil_image().convert("L"))
+    assert np.array_equal(decoded, grey)
