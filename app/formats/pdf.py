@@ -12,7 +12,9 @@
   goes only to the caller who knew it.
 * From an image: one page per frame, sized from the image's resolution
   (300 dpi when it states none). A JPEG frame upright as stored is embedded
-  as is; any other frame losslessly from the pixels the service decoded:
+  as is, a PNG without transparency from its own compressed bytes (``pdf_png``:
+  palettes and bit depths kept); any other frame losslessly from the pixels the
+  service decoded:
   bilevel pages as CCITT G4 (``pdf_g4``), grey ones as one Flate channel.
 
 pikepdf (qpdf) does all the PDF work; ``pdf_text_layer`` writes the text.
@@ -40,6 +42,7 @@ from app.errors import RenderFailed
 from app.formats.base import RenderContext
 from app.formats.pdf_font import add_font
 from app.formats.pdf_g4 import encode_g4
+from app.formats.pdf_png import png_xobject, read_png
 from app.formats.pdf_strip import strip_invisible_text
 from app.formats.pdf_text_layer import ToUser, text_layer
 
@@ -216,6 +219,10 @@ def _image_xobject(
         # The JPEG as the client sent it: no second lossy encoding, no growth.
         return _xobject(pdf, upload, page, "DeviceRGB" if source.mode == "RGB"
                         else "DeviceGray", 8, Name.DCTDecode)
+    if (kind is MediaKind.PNG and (png := read_png(upload)) is not None
+            and (png.width, png.height) == (page.width, page.height)
+            and source.getexif().get(0x0112, 1) == 1):
+        return png_xobject(pdf, png)
     pixels = page.image if page.image is not None else _decode_again(upload, kind, page)
     if np.array_equal(pixels[:, :, 0], pixels[:, :, 1]) and np.array_equal(
             pixels[:, :, 1], pixels[:, :, 2]):

@@ -301,12 +301,39 @@ def test_bilevel_page_is_stored_as_ccitt_g4_and_decodes_exactly() -> None:
     grey = np.where(rng.random((300, 500)) < 0.2, 0, 255).astype(np.uint8)
     grey[100:140, 50:450] = 0  # runs, as text has them
     pixels = np.repeat(grey[:, :, None], 3, axis=2)
-    png = io.BytesIO()
-    Image.fromarray(grey).convert("1").save(png, "PNG")
-    document = _document(MediaKind.PNG, [_page(0, 500, 300, [_line(WORDS[:1])], image=pixels)])
-    body, _ = render(document, "pdf", context(upload=png.getvalue(), kind=MediaKind.PNG))
+    tiff = io.BytesIO()
+    Image.fromarray(grey).convert("1").save(tiff, "TIFF")  # uncompressed: decoded, re-coded
+    document = _document(MediaKind.TIFF, [_page(0, 500, 300, [_line(WORDS[:1])], image=pixels)])
+    body, _ = render(document, "pdf", context(upload=tiff.getvalue(), kind=MediaKind.TIFF))
     with pikepdf.open(io.BytesIO(body)) as pdf:
         (image,) = pdf.pages[0].get_images().values()
         assert image.Filter == pikepdf.Name.CCITTFaxDecode and image.BitsPerComponent == 1
         decoded = np.asarray(pikepdf.PdfImage(image).as_pil_image().convert("L"))
     assert np.array_equal(decoded, grey)
+
+
+@pytest.mark.parametrize(("mode", "bits"), [("P", 4), ("P", 8), ("RGB", 8), ("L", 8),
+                                            ("1", 1)])
+def test_png_goes_in_as_stored(mode: str, bits: int, tmp_path: Path) -> None:
+    """A PNG without transparency is embedded from its own IDAT bytes: palette, depth and
+    pixels kept, the PDF barely larger than the PNG."""
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    rgb[40:80] = 255
+    picture = Image.fromarray(rgb)
+    if mode == "P":
+        picture = picture.quantize(colors=2 ** bits)
+    elif mode != "RGB":
+        picture = picture.convert(mode)
+    png = io.BytesIO()
+    picture.save(png, "PNG", bits=bits)
+    pixels = np.asarray(picture.convert("RGB"))
+    document = _document(MediaKind.PNG, [_page(0, 160, 120, [_line(WORDS[:1])], image=pixels)])
+    body, _ = render(document, "pdf", context(upload=png.getvalue(), kind=MediaKind.PNG))
+    qpdf_check(body, tmp_path)
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.Filter == pikepdf.Name.FlateDecode and image.BitsPerComponent == bits
+        decoded = np.asarray(pikepdf.PdfImage(image).as_pil_image().convert("RGB"))
+    assert np.array_equal(decoded, pixels)
+    assert len(body) <= len(png.getvalue()) + 4_000  # the font, the text, the page
