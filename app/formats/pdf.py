@@ -12,7 +12,7 @@
   goes only to the caller who knew it.
 * From an image: one page per frame, sized from the image's resolution
   (300 dpi when it states none). A JPEG frame upright as stored is embedded
-  as is, a PNG without transparency from its own compressed bytes (``pdf_png``:
+  as is (CMYK kept CMYK), a PNG without transparency from its own compressed bytes (``pdf_png``:
   palettes and bit depths kept); any other frame losslessly from the pixels the
   service decoded:
   bilevel pages as CCITT G4 (``pdf_g4``), grey ones as one Flate channel.
@@ -47,6 +47,7 @@ from app.formats.pdf_strip import strip_invisible_text
 from app.formats.pdf_text_layer import ToUser, text_layer
 
 DEFAULT_DPI: Final = 300
+_JPEG_SPACES: Final = {"RGB": "DeviceRGB", "L": "DeviceGray", "CMYK": "DeviceCMYK"}
 FONT_KEY: Final = Name("/OCRGlyphless")
 
 
@@ -213,12 +214,16 @@ def _dpi(source: PILImage.Image, page: Page) -> tuple[float, float]:
 def _image_xobject(
     pdf: pikepdf.Pdf, source: PILImage.Image, page: Page, kind: MediaKind | None, upload: bytes
 ) -> pikepdf.Object:
-    if (kind is MediaKind.JPEG and source.mode in ("RGB", "L")
+    if (kind is MediaKind.JPEG and source.mode in _JPEG_SPACES
             and source.size == (page.width, page.height)
             and source.getexif().get(0x0112, 1) == 1):
-        # The JPEG as the client sent it: no second lossy encoding, no growth.
-        return _xobject(pdf, upload, page, "DeviceRGB" if source.mode == "RGB"
-                        else "DeviceGray", 8, Name.DCTDecode)
+        # The JPEG as the client sent it: no second lossy encoding, no growth; CMYK stays
+        # CMYK (decoded to RGB it was 2.6 times the JPEG).
+        image = _xobject(pdf, upload, page, _JPEG_SPACES[source.mode], 8, Name.DCTDecode)
+        if source.mode == "CMYK" and "adobe" in source.info:
+            # Adobe's CMYK JPEGs store inverted inks (Pillow inverts them on reading).
+            image.Decode = pikepdf.Array([1, 0] * 4)
+        return image
     if (kind is MediaKind.PNG and (png := read_png(upload)) is not None
             and (png.width, png.height) == (page.width, page.height)
             and source.getexif().get(0x0112, 1) == 1):
