@@ -10,20 +10,21 @@ read turned (``Page.rotation``) and a PDF's /Rotate alike.
 What makes ``pdftotext`` (and any extractor that works from glyph positions)
 read back exactly the words of the JSON:
 
-* **A gap of at least one glyph between words.** poppler skips space glyphs and
-  starts a new word only where the next glyph begins more than 0.1 font size
-  after the last one ends; the recognizer's word boxes often touch (after a
-  comma, before a number), so a space drawn on a sliver of gap was lost
-  ("modulation,velocity"). Where the gap is narrower than one of the word's
-  glyphs, the word and its space share the stretch up to the next word's start
-  (Tesseract's way); otherwise the word keeps its box and the space fills the
-  gap. The space glyph is drawn either way: extractors that read characters
-  (pdf.js, copy and paste) get a real " ".
-* **No glyph narrower than a quarter of its height.** poppler takes a glyph that
-  starts within 0.1 font size of the previous one for a duplicate (fake bold)
-  and drops it ("Atturi" read "At uri" where a word box was narrow for its
-  height); the text's height is lowered to four glyph widths where needed,
-  which moves nothing along the line.
+* **A gap between words of a glyph, and of a quarter of the text height.**
+  poppler skips space glyphs and starts a new word only where the next glyph
+  begins more than 0.1 font size after the last one ends; the recognizer's word
+  boxes often touch (after a comma, before a number), so a space drawn on a
+  sliver of gap was lost ("modulation,velocity"). Where the gap is narrower, the
+  word gives up room to its space (at most half its own; Tesseract lets word and
+  space share the stretch). The space glyph is drawn either way: extractors that
+  read characters (pdf.js, copy and paste) get a real " ".
+* **One text height per line, at most four glyph widths.** poppler takes a glyph
+  that starts within 0.1 font size of an identical one for a duplicate (fake
+  bold) and drops it ("Atturi" read "At uri" where a word box was narrow for its
+  height): the line's height is lowered to four glyph widths of its narrowest
+  word of two or more characters, which moves nothing along the line. Lowering
+  it for one-letter words too made poppler's default mode read more pages out of
+  order (its blocks follow text size): they are left out of that rule.
 
 CJK characters, which the engine gives one by one, get no space between them:
 each reaches to the next. The stream is written with
@@ -49,8 +50,9 @@ ToUser = Callable[[Point], Point]
 _HALF_EM: Final = ADVANCE / UNITS_PER_EM
 MAX_HEIGHT_PER_GLYPH: Final = 4.0
 """A glyph's height at most this many times its width: poppler's duplicate test
-(0.1 font size) then never fires inside a word, and its word break (0.1 font size)
-always fires on a one-glyph gap."""
+(0.1 font size) then never fires inside a word."""
+MIN_GAP: Final = 0.25
+"""The least gap between words, in text heights: poppler breaks words at 0.1."""
 
 
 def _frame(box: BBox, rotation: int) -> tuple[Point, Point, Point]:
@@ -123,9 +125,28 @@ def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def _pieces(words: Sequence[Word], rotation: int) -> list[tuple[str, BBox]]:
+def _height(box: BBox, rotation: int) -> float:
+    return (box[3] - box[1]) if rotation in (0, 180) else (box[2] - box[0])
+
+
+def _glyph(text: str, box: BBox, rotation: int) -> float:
+    start, end = _along(box, rotation)
+    return (end - start) / max(_units(text), 1)
+
+
+def _size(words: Sequence[Word], rotation: int) -> float:
+    """The line's one text height: its words' tallest box, lowered to ``MAX_HEIGHT_PER_GLYPH``
+    glyph widths of its narrowest word of two or more characters (a one-character word
+    cannot hold a doubled letter, and its gap is seen to separately)."""
+    height = max(_height(w.bbox, rotation) for w in words)
+    narrow = [_glyph(w.text, w.bbox, rotation) for w in words if _units(w.text) > 1]
+    return min([height] + [MAX_HEIGHT_PER_GLYPH * g for g in narrow if g > 0])
+
+
+def _pieces(words: Sequence[Word], rotation: int, size: float) -> list[tuple[str, BBox]]:
     """The texts to draw and the boxes to stretch them over, in order."""
     pieces: list[tuple[str, BBox]] = []
+    gap_needed = MIN_GAP * size
     for n, word in enumerate(words):
         start, end = _along(word.bbox, rotation)
         if n + 1 == len(words):
@@ -138,14 +159,16 @@ def _pieces(words: Sequence[Word], rotation: int) -> list[tuple[str, BBox]]:
             # pdftotext would see a gap and copy one.
             pieces.append((word.text, _span(word.bbox, start, max(end, next_start), rotation)))
             continue
-        glyph = (end - start) / max(_units(word.text), 1)
-        if next_start - end >= glyph:
+        room = max(next_start, end) - start
+        space = max(gap_needed, room / (_units(word.text) + 1))
+        if next_start - end >= space:
             pieces.append((word.text, word.bbox))
             pieces.append((" ", _span(word.bbox, end, next_start, rotation)))
         else:
-            # Too narrow a gap: word and space share the room up to the next word.
-            stop = max(next_start, end)
-            pieces.append((word.text + " ", _span(word.bbox, start, stop, rotation)))
+            # Too narrow a gap: the word gives up room to its space, up to half of it.
+            cut = start + max(room - space, room / 2)
+            pieces.append((word.text, _span(word.bbox, start, cut, rotation)))
+            pieces.append((" ", _span(word.bbox, cut, start + room, rotation)))
     return pieces
 
 
@@ -154,17 +177,14 @@ def _units(text: str) -> int:
 
 
 def _line(words: Sequence[Word], rotation: int, to_user: ToUser) -> list[ContentStreamInstruction]:
-    pieces = [(text, box) for text, box in _pieces(words, rotation) if _units(text)]
-    if not pieces:
+    words = [w for w in words if _units(w.text)]
+    if not words:
         return []
     # One height for the whole line: poppler's default mode neither merges nor spaces
     # two words of one line drawn at different sizes ("z = 0%" read "z= 0%").
-    heights = [(b[3] - b[1]) if rotation in (0, 180) else (b[2] - b[0]) for _, b in pieces]
-    glyphs = [(_along(b, rotation)[1] - _along(b, rotation)[0]) / _units(t)
-              for t, b in pieces if t != " "]
-    size = min(max(heights), MAX_HEIGHT_PER_GLYPH * min(glyphs, default=max(heights)))
+    size = _size(words, rotation)
     out: list[ContentStreamInstruction] = []
-    for text, box in pieces:
+    for text, box in _pieces(words, rotation, size):
         out += _show(text, box, rotation, to_user, size)
     return out
 

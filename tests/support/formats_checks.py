@@ -142,12 +142,23 @@ def found_in_order(expected: list[str], text: str) -> float:
 def found_anywhere(expected: list[str], text: str) -> float:
     """Share of ``expected`` words found among the tokens of ``text``, order aside.
 
-    A word ending in a hyphen and the word after it are left out: pdftotext's default
-    mode joins such pairs across the lines it puts together ("pres-" "ence")."""
+    pdftotext's default mode joins a word ending in a hyphen at a line's end with the
+    first word of the line it reads next ("pres-" "ence" -> "presence"), and on pages it
+    orders its own way that next line may be another column's ("ex-" "successful" ->
+    "exsuccessful"): such joins are undone where the prefix is one of the hyphenated
+    words expected and the rest an expected word; the hyphenated words themselves and
+    the words after them are not counted."""
     want = word_tokens(expected)
     kept = [w for n, w in enumerate(want)
             if not w.endswith("-") and not (n and want[n - 1].endswith("-"))]
     if not kept:
         return 1.0
-    bag = Counter(word_tokens(text.split()))
+    prefixes = {w[:-1] for w in want if w.endswith("-") and len(w) > 1}
+    known = set(want)
+    tokens: list[str] = []
+    for token in word_tokens(text.split()):
+        split = None if token in known else next(
+            (p for p in prefixes if token.startswith(p) and token[len(p):] in known), None)
+        tokens += [split + "-", token[len(split):]] if split else [token]
+    bag = Counter(tokens)
     return sum((Counter(kept) & bag).values()) / len(kept)
