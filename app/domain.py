@@ -367,7 +367,8 @@ class EngineOptions:
 
 @dataclass(frozen=True, slots=True)
 class PdfOptions:
-    """How to turn a PDF into pages (checked where the options are built)."""
+    """How to turn a PDF into pages, and how the searchable PDF is written (checked where
+    the options are built)."""
 
     mode: PdfMode = PdfMode.AUTO
     pages: str | None = None
@@ -377,6 +378,9 @@ class PdfOptions:
     password: str | None = field(default=None, repr=False)  # never in logs or tracebacks
     existing_text: ExistingText = ExistingText.KEEP
     """Pages whose only text is an invisible OCR layer: keep it, redo it, or OCR everything."""
+    optimize: int = 1
+    """Searchable PDF from images: 0 none, 1 lossless (G4, PNG as stored), 2 lossy (JPEG
+    where smaller); a PDF's own pages are never re-encoded."""
 
 
 MIN_CHUNK_TOKENS: Final = 16

@@ -12,10 +12,7 @@
   goes only to the caller who knew it.
 * From an image: one page per frame, sized from the image's resolution
   (300 dpi when it states none). A JPEG frame upright as stored is embedded
-  as is (CMYK kept CMYK), a PNG without transparency from its own compressed bytes (``pdf_png``:
-  palettes and bit depths kept); any other frame losslessly from the pixels the
-  service decoded:
-  bilevel pages as CCITT G4 (``pdf_g4``), grey ones as one Flate channel.
+  as is; other frames as ``pdf_images`` decides from the ``optimize`` level.
 
 pikepdf (qpdf) does all the PDF work; ``pdf_text_layer`` writes the text.
 """
@@ -24,30 +21,25 @@ from __future__ import annotations
 
 import contextlib
 import io
-import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, Final
 
-import numpy as np
 import pikepdf
 from pikepdf import ContentStreamInstruction, Dictionary, Name, Operator
 from PIL import Image as PILImage
 from pypdf import PdfReader
 
-from app.documents.images import decode_pages
 from app.documents.pdf_geometry import PageGeometry
-from app.domain import Document, MediaKind, Page, Pixels, Point, Source
+from app.domain import Document, MediaKind, Page, Point, Source
 from app.errors import RenderFailed
 from app.formats.base import RenderContext
 from app.formats.pdf_font import add_font
-from app.formats.pdf_g4 import encode_g4
-from app.formats.pdf_png import png_xobject, read_png
+from app.formats.pdf_images import image_xobject
 from app.formats.pdf_strip import strip_invisible_text
 from app.formats.pdf_text_layer import ToUser, text_layer
 
 DEFAULT_DPI: Final = 300
-_JPEG_SPACES: Final = {"RGB": "DeviceRGB", "L": "DeviceGray", "CMYK": "DeviceCMYK"}
 FONT_KEY: Final = Name("/OCRGlyphless")
 
 
@@ -174,7 +166,8 @@ def _from_images(document: Document, context: RenderContext, out: BinaryIO) -> N
         for page in document.pages:
             source.seek(page.index)
             dpi = _dpi(source, page)
-            image = _image_xobject(pdf, source, page, context.kind, context.upload)
+            image = image_xobject(pdf, source, page, context.kind, context.upload,
+                                 context.options.pdf.optimize)
             width_pt, height_pt = page.width * 72 / dpi[0], page.height * 72 / dpi[1]
             draw = pikepdf.unparse_content_stream([
                 ContentStreamInstruction([], Operator("q")),
@@ -209,71 +202,3 @@ def _dpi(source: PILImage.Image, page: Page) -> tuple[float, float]:
         x, y = y, x
     # PNG stores pixels per metre: 150 dpi reads back as 149.99.
     return (float(round(x)), float(round(y)))
-
-
-def _image_xobject(
-    pdf: pikepdf.Pdf, source: PILImage.Image, page: Page, kind: MediaKind | None, upload: bytes
-) -> pikepdf.Object:
-    if (kind is MediaKind.JPEG and source.mode in _JPEG_SPACES
-            and source.size == (page.width, page.height)
-            and source.getexif().get(0x0112, 1) == 1):
-        # The JPEG as the client sent it: no second lossy encoding, no growth; CMYK stays
-        # CMYK (decoded to RGB it was 2.6 times the JPEG).
-        image = _xobject(pdf, upload, page, _JPEG_SPACES[source.mode], 8, Name.DCTDecode)
-        if source.mode == "CMYK" and "adobe" in source.info:
-            # Adobe's CMYK JPEGs store inverted inks (Pillow inverts them on reading).
-            image.Decode = pikepdf.Array([1, 0] * 4)
-        return image
-    if (kind is MediaKind.PNG and (png := read_png(upload)) is not None
-            and (png.width, png.height) == (page.width, page.height)
-            and source.getexif().get(0x0112, 1) == 1):
-        return png_xobject(pdf, png)
-    pixels = page.image if page.image is not None else _decode_again(upload, kind, page)
-    if np.array_equal(pixels[:, :, 0], pixels[:, :, 1]) and np.array_equal(
-            pixels[:, :, 1], pixels[:, :, 2]):
-        grey = np.ascontiguousarray(pixels[:, :, 0])
-        if np.isin(grey, (0, 255)).all():
-            coded = encode_g4(grey < 128)
-            if coded is not None:
-                image = _xobject(pdf, coded, page, "DeviceGray", 1, Name.CCITTFaxDecode)
-                image.DecodeParms = Dictionary(K=-1, Columns=page.width, Rows=page.height,
-                                               BlackIs1=False)
-                return image
-            bits = np.packbits(grey > 127, axis=1).tobytes()
-            return _xobject(pdf, zlib.compress(bits, 6), page, "DeviceGray", 1,
-                            Name.FlateDecode)
-        return _xobject(pdf, zlib.compress(grey.tobytes(), 6), page, "DeviceGray", 8,
-                        Name.FlateDecode)
-    return _xobject(pdf, zlib.compress(pixels.tobytes(), 6), page, "DeviceRGB", 8,
-                    Name.FlateDecode)
-
-
-def _decode_again(upload: bytes, kind: MediaKind | None, page: Page) -> Pixels:
-    """The frame's pixels decoded again from the upload, as the service decoded them.
-
-    A job keeps its pages without pixels (they would make every kept page megabytes),
-    so its searchable PDF decodes each frame again, one at a time, when it is written.
-    """
-    if kind is None or kind is MediaKind.PDF:
-        raise RenderFailed("The page's pixels were not kept for the PDF.")
-    frames = decode_pages(upload, kind, max_pixels=page.width * page.height,
-                          max_pages=page.index + 1, frames=page.index + 1,
-                          selected={page.index})
-    decoded = next(frames, None)
-    if decoded is None or decoded.image is None or decoded.image.shape[:2] != (
-            page.height, page.width):
-        raise RenderFailed("The page's pixels could not be decoded again for the PDF.")
-    return decoded.image
-
-
-def _xobject(pdf: pikepdf.Pdf, data: bytes, page: Page, colors: str, bits: int,
-             codec: Name) -> pikepdf.Object:
-    stream = pikepdf.Stream(pdf, data)
-    stream.Type = Name.XObject
-    stream.Subtype = Name.Image
-    stream.Width = page.width
-    stream.Height = page.height
-    stream.ColorSpace = Name("/" + colors)
-    stream.BitsPerComponent = bits
-    stream.Filter = codec
-    return pdf.make_indirect(stream)

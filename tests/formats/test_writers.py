@@ -360,3 +360,53 @@ def test_cmyk_jpeg_is_embedded_as_is(tmp_path: Path) -> None:
     # Inks the right way round (uninverted, the mean difference was 134 levels): what is
     # left is the two programs' CMYK to RGB conversions.
     assert np.abs(shown - seen.astype(int)).mean() < 30
+
+
+def _with_optimize(level: int) -> RequestOptions:
+    return replace(OPTIONS, format=OutputFormat.PDF, pdf=replace(OPTIONS.pdf, optimize=level))
+
+
+def _image_of(document: Document, upload: bytes, kind: MediaKind, level: int
+              ) -> tuple[tuple[Any, Any], int]:
+    body = FORMATS[OutputFormat.PDF].write(
+        document, RenderContext(options=_with_optimize(level), upload=upload, kind=kind))
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        return (image.Filter, image.BitsPerComponent), len(body)
+
+
+def test_optimize_levels() -> None:
+    """0: Flate from pixels; 1: G4 and the PNG as stored; 2: JPEG where smaller, a JPEG
+    upload never encoded again."""
+    rng = np.random.default_rng(9)
+    photo = np.clip(rng.normal(128, 40, (200, 300, 3)), 0, 255).astype(np.uint8)
+    tiff = io.BytesIO()
+    Image.fromarray(photo).save(tiff, "TIFF")
+    page = _document(MediaKind.TIFF, [_page(0, 300, 200, [_line(WORDS[:1])], image=photo)])
+    (flate, _), lossless = _image_of(page, tiff.getvalue(), MediaKind.TIFF, 1)
+    (lossy, _), smaller = _image_of(page, tiff.getvalue(), MediaKind.TIFF, 2)
+    assert (flate, lossy) == (pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode)
+    assert smaller < lossless / 2
+
+    bilevel = np.repeat(np.where(rng.random((200, 300)) < 0.1, 0, 255).astype(np.uint8)[
+        :, :, None], 3, axis=2)
+    png = io.BytesIO()
+    Image.fromarray(bilevel[:, :, 0]).convert("1").save(png, "PNG")
+    page = _document(MediaKind.PNG, [_page(0, 300, 200, [_line(WORDS[:1])], image=bilevel)])
+    assert _image_of(page, png.getvalue(), MediaKind.PNG, 0)[0] == (
+        pikepdf.Name.FlateDecode, 1)  # from the pixels: neither the PNG's bytes nor G4
+    tiff = io.BytesIO()
+    Image.fromarray(bilevel[:, :, 0]).convert("1").save(tiff, "TIFF")
+    page = _document(MediaKind.TIFF, [_page(0, 300, 200, [_line(WORDS[:1])], image=bilevel)])
+    assert _image_of(page, tiff.getvalue(), MediaKind.TIFF, 0)[0][0] == pikepdf.Name.FlateDecode
+    assert _image_of(page, tiff.getvalue(), MediaKind.TIFF, 2)[0][0] == (
+        pikepdf.Name.CCITTFaxDecode)
+
+    jpeg = io.BytesIO()
+    Image.fromarray(photo).save(jpeg, "JPEG", quality=95)
+    page = _document(MediaKind.JPEG, [_page(0, 300, 200, [_line(WORDS[:1])], image=photo)])
+    body = FORMATS[OutputFormat.PDF].write(page, RenderContext(
+        options=_with_optimize(2), upload=jpeg.getvalue(), kind=MediaKind.JPEG))
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.read_raw_bytes() == jpeg.getvalue()
