@@ -164,7 +164,6 @@ def form_examples(schema: dict[str, Any], settings: Settings) -> None:
         "timeout_ms": settings.request_timeout_ms,
         "mode": "auto",
         "existing_text": "keep",
-        "optimize": 1,
         "pages": "",
         "dpi": settings.pdf_dpi,
         "password": "",
