@@ -81,12 +81,12 @@ def request_options(
              "dropped as with redo)."),
     ] = ExistingText.KEEP,
     optimize: Annotated[
-        int,
+        int | None,
         Form(ge=0, le=2, description="Searchable PDF from an image: 0 no optimization "
-             "(Flate from the decoded pixels; a JPEG as sent), 1 lossless (bilevel pages "
-             "as CCITT G4, a PNG as stored), 2 lossy (also JPEG at quality 75 where "
-             "smaller). A PDF's own pages are never re-encoded."),
-    ] = 1,
+             "(Flate from the decoded pixels; a JPEG as sent), 1 lossless (the default: "
+             "bilevel pages as CCITT G4, a PNG as stored), 2 lossy (also JPEG at quality "
+             "75 where smaller). A PDF's own pages are never re-encoded."),
+    ] = None,
     dpi: Annotated[
         int | None,
         Form(ge=MIN_DPI, le=MAX_DPI, description="PDF only. Render resolution for OCR "
@@ -175,7 +175,7 @@ def request_options(
         deadline=time.monotonic() + budget_s,
         pdf=PdfOptions(mode=mode, pages=pages, dpi=dpi or settings.pdf_dpi,
                        password=password or None, existing_text=existing_text,
-                       optimize=optimize),
+                       optimize=1 if optimize is None else optimize),
         text_layout=text_layout,
         model_set=model_set_choice(state, model, lang),
         words=words,
