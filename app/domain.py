@@ -41,6 +41,18 @@ class PdfMode(StrEnum):
     """Render and OCR every page."""
 
 
+class ExistingText(StrEnum):
+    """What to do with a PDF page whose only text is an invisible layer (an earlier OCR)."""
+
+    KEEP = "keep"
+    """Trust the layer where it maps to Unicode: its text is the page's, the page is
+    passed through untouched."""
+    REDO = "redo"
+    """OCR the page again; the searchable PDF drops the old invisible text for ours."""
+    FORCE = "force"
+    """Render and OCR every page (as ``PdfMode.OCR``); old invisible text is dropped too."""
+
+
 class Priority(IntEnum):
     """Who waits for a page on the engines: lower values are served first."""
 
@@ -245,6 +257,10 @@ class PageLayout:
 
     lines: tuple[Line, ...]
     blocks: tuple[Block, ...]
+    skew: float = 0.0
+    """Degrees the page's text lines are tilted on the upright page, counter-clockwise as
+    a reader sees it; the order was computed on the page turned straight (in geometry
+    only: coordinates stay those of the page as sent)."""
 
     def line_places(self) -> list[tuple[int, int]]:
         """(block index, paragraph index) of each line, in the order of ``lines``."""
@@ -262,7 +278,7 @@ class DecodedPage:
 
     ``image`` is set for pages that need OCR (RGB, uint8). ``text_lines`` is set
     for PDF pages whose text layer was used; their coordinates are pixels of the
-    page rendered at the request's dpi, the same space OCR pages use.
+    page at ``dpi``, the same space OCR pages use.
     ``text_layer_note`` says why a PDF page's text layer was not trusted (the page
     is then OCRed), or, when it was used anyway (mode "text"), what is wrong with it.
     """
@@ -273,6 +289,11 @@ class DecodedPage:
     image: Pixels | None = None
     text_lines: tuple[Line, ...] | None = None
     text_layer_note: str | None = None
+    dpi: int | None = None
+    """PDF pages: the resolution its pixel coordinates are at (below the asked dpi where
+    the page would exceed the pixel limit); None for images."""
+    warnings: tuple[str, ...] = ()
+    """What the client should know about how the page was read (a lowered dpi)."""
 
     @property
     def source(self) -> Source:
@@ -298,8 +319,11 @@ class Page:
     regions: tuple[Region, ...] = ()
     """The layout model's regions (empty when regions were not asked for or failed)."""
     tables: tuple[Table, ...] = ()
+    dpi: int | None = None
+    """PDF pages: the resolution the page was read at (``DecodedPage.dpi``)."""
     warnings: tuple[str, ...] = ()
-    """What went wrong on this page without failing it (a structure model's error)."""
+    """What the client should know about this page: a limit or substitution that applied
+    (a lowered dpi), or what went wrong without failing it (a structure model's error)."""
     image: Pixels | None = field(default=None, repr=False, compare=False)
     """The decoded pixels, kept only when the caller asked for them (``keep_images``):
     formats that draw or embed the page need them, the others never hold them."""
@@ -308,6 +332,11 @@ class Page:
     def lines(self) -> tuple[Line, ...]:
         """The kept lines in reading order."""
         return self.layout.lines
+
+    @property
+    def skew(self) -> float:
+        """The tilt of the page's lines in degrees (``PageLayout.skew``)."""
+        return self.layout.skew
 
 
 @dataclass(slots=True)
@@ -338,7 +367,8 @@ class EngineOptions:
 
 @dataclass(frozen=True, slots=True)
 class PdfOptions:
-    """How to turn a PDF into pages (checked where the options are built)."""
+    """How to turn a PDF into pages, and how the searchable PDF is written (checked where
+    the options are built)."""
 
     mode: PdfMode = PdfMode.AUTO
     pages: str | None = None
@@ -346,6 +376,11 @@ class PdfOptions:
     dpi: int = 200
     """Render resolution of OCR pages, ``MIN_DPI`` to ``MAX_DPI``."""
     password: str | None = field(default=None, repr=False)  # never in logs or tracebacks
+    existing_text: ExistingText = ExistingText.KEEP
+    """Pages whose only text is an invisible OCR layer: keep it, redo it, or OCR everything."""
+    optimize: int = 1
+    """Searchable PDF from images: 0 none, 1 lossless (G4, PNG as stored), 2 lossy (JPEG
+    where smaller); a PDF's own pages are never re-encoded."""
 
 
 MIN_CHUNK_TOKENS: Final = 16

@@ -20,8 +20,8 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     for code, text in {
         400: "empty_file: the upload has no bytes.",
         401: "unauthorized: API keys are configured and none, or a wrong one, was sent.",
-        413: "file_too_large, image_too_large (the page, or the PDF page rendered at `dpi`) "
-        "or page_limit_exceeded.",
+        413: "file_too_large, image_too_large (an image, or a PDF page over the pixel limit "
+        "even at 72 dpi) or page_limit_exceeded.",
         415: "unsupported_media_type: not an image or PDF, judged from the bytes.",
         422: "missing_file, invalid_option, corrupt_file, invalid_pages (`page` beyond the "
         "document), pdf_password_required, pdf_password_incorrect or page_too_complex.",

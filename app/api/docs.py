@@ -163,6 +163,7 @@ def form_examples(schema: dict[str, Any], settings: Settings) -> None:
         "det_limit_side_len": settings.det_limit_side_len,
         "timeout_ms": settings.request_timeout_ms,
         "mode": "auto",
+        "existing_text": "keep",
         "pages": "",
         "dpi": settings.pdf_dpi,
         "password": "",

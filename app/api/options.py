@@ -18,6 +18,7 @@ from app.domain import (
     MIN_DPI,
     ChunkOptions,
     EngineOptions,
+    ExistingText,
     PdfMode,
     PdfOptions,
     RequestOptions,
@@ -70,6 +71,21 @@ def request_options(
         str | None,
         Form(description="PDF only. 1-based pages, e.g. '1-3,5,9-'. Default: all.",
              examples=["1-3,5"], max_length=1000),
+    ] = None,
+    existing_text: Annotated[
+        ExistingText,
+        Form(description="PDF only. Pages whose only text is an invisible OCR layer (an "
+             "earlier OCR run). keep: use that layer where it maps to Unicode, page "
+             "untouched; redo: OCR them again, the searchable PDF drops the old invisible "
+             "text for the new; force: render and OCR every page (old invisible text "
+             "dropped as with redo)."),
+    ] = ExistingText.KEEP,
+    optimize: Annotated[
+        int | None,
+        Form(ge=0, le=2, description="Searchable PDF from an image: 0 no optimization "
+             "(Flate from the decoded pixels; a JPEG as sent), 1 lossless (the default: "
+             "bilevel pages as CCITT G4, a PNG as stored), 2 lossy (also JPEG at quality "
+             "75 where smaller). A PDF's own pages are never re-encoded."),
     ] = None,
     dpi: Annotated[
         int | None,
@@ -158,7 +174,8 @@ def request_options(
         ),
         deadline=time.monotonic() + budget_s,
         pdf=PdfOptions(mode=mode, pages=pages, dpi=dpi or settings.pdf_dpi,
-                       password=password or None),
+                       password=password or None, existing_text=existing_text,
+                       optimize=1 if optimize is None else optimize),
         text_layout=text_layout,
         model_set=model_set_choice(state, model, lang),
         words=words,

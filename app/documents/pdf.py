@@ -28,10 +28,10 @@ from app.documents.page_ranges import parse_page_ranges, select_pages
 from app.documents.pdf_fonts import FontBook
 from app.documents.pdf_geometry import PageGeometry
 from app.documents.pdf_limits import PdfLimits, bounded_pypdf
-from app.documents.pdf_render import PageRenderer, check_pixels
+from app.documents.pdf_render import PageRenderer, fit_dpi, lowered_warning
 from app.documents.pdf_text import EMPTY_LAYER, UNREADABLE, TextLayer, read_text_layer
 from app.documents.sniff import PDF_SEARCH_WINDOW
-from app.domain import DecodedPage, PdfMode, PdfOptions
+from app.domain import DecodedPage, ExistingText, PdfMode, PdfOptions
 from app.errors import (
     CorruptFile,
     ImageTooLarge,
@@ -68,7 +68,8 @@ def open_pdf(
     written there on the first render and removed by ``PdfDocument.close()``.
     Raises ``CorruptFile``, ``PdfPasswordRequired``, ``PdfPasswordIncorrect``,
     ``InvalidPages``, ``PageLimitExceeded`` and, in "ocr"
-    mode, ``ImageTooLarge`` (checked for every selected page up front).
+    mode, ``ImageTooLarge`` (checked for every selected page up front: only a page
+    over the pixel limit even at ``MIN_DPI``; larger pages are read at a lower dpi).
     """
     reader = _read(data)
     auth = _unlock(reader, options.password)
@@ -78,7 +79,7 @@ def open_pdf(
     document = PdfDocument(reader, data, options, selected, limits, auth, workdir)
     document.render_text_pages = render_text_pages
     document.text_render_dpi = text_render_dpi
-    if options.mode == PdfMode.OCR:
+    if options.mode == PdfMode.OCR or options.existing_text is ExistingText.FORCE:
         document.check_page_sizes()  # fail before any page is OCRed
     logger.info(
         "pdf opened: %d bytes, %d pages, %d selected, mode %s, %d dpi",
@@ -107,10 +108,13 @@ class PdfDocument:
         self.page_count: int = len(reader.pages)
         self.selected: list[int] = selected
         self._reader = reader
-        self._mode: PdfMode = options.mode
+        # existing_text=force reads every page as mode=ocr does.
+        self._mode: PdfMode = (PdfMode.OCR if options.existing_text is ExistingText.FORCE
+                               else options.mode)
+        self._keep_invisible = options.existing_text is ExistingText.KEEP
         self._dpi = options.dpi
         self._limits = limits
-        self._renderer = PageRenderer(reader, data, bool(auth), workdir, options.dpi, limits)
+        self._renderer = PageRenderer(reader, data, bool(auth), workdir, limits)
         self._fonts = FontBook()
         self._closed = False
         self.render_text_pages = False
@@ -137,9 +141,10 @@ class PdfDocument:
             yield self._page(index)
 
     def check_page_sizes(self) -> None:
-        """Raise ``ImageTooLarge`` if any selected page would render over ``max_pixels``."""
+        """Raise ``ImageTooLarge`` if a selected page is over ``max_pixels`` even at the
+        lowest dpi (larger pages are read at a lowered dpi)."""
         for index in self.selected:
-            check_pixels(index, self._geometry(index), self._dpi, self._limits.max_pixels)
+            fit_dpi(index, self._geometry(index), self._limits.max_pixels)
 
     def close(self) -> None:
         """Remove the rendering copy of the PDF; the document is unusable afterwards."""
@@ -150,11 +155,16 @@ class PdfDocument:
         if self._closed:
             raise RuntimeError("PdfDocument is closed")
         started = time.perf_counter()
-        geometry = self._geometry(index)
+        asked = self._geometry(index)
         if self._mode == PdfMode.OCR:
-            return self._renderer.render(index, geometry)
+            return self._render(index, asked)
+        # Where pixels are drawn on (the annotate view), the text layer's coordinates
+        # follow the render's dpi; the structure models' render has a dpi of its own.
+        drawn = self.render_text_pages and self.text_render_dpi is None
+        geometry = self._fit(index, asked) if drawn else asked
         layer, note = self._text_layer(index, geometry)
-        if self._mode == PdfMode.TEXT or layer.is_real_text(self._limits.min_text_chars):
+        if self._mode == PdfMode.TEXT or layer.is_real_text(self._limits.min_text_chars,
+                                                             self._keep_invisible):
             logger.debug(
                 "pdf page %d: text layer, %d chars, %d lines in %.1f ms%s",
                 index + 1,
@@ -165,14 +175,33 @@ class PdfDocument:
             )
             width, height = geometry.size
             page = DecodedPage(
-                index, width, height, text_lines=layer.lines, text_layer_note=note
+                index, width, height, text_lines=layer.lines, text_layer_note=note,
+                dpi=geometry.dpi, warnings=self._warnings(index, asked, geometry),
             )
             if self.render_text_pages:
-                image = self._renderer.render(index, geometry, self.text_render_dpi).image
+                shot = geometry if drawn else self._fit(
+                    index, replace(asked, dpi=self.text_render_dpi or asked.dpi))
+                image = self._renderer.render(index, shot).image
                 page = replace(page, image=image)
             return page
         logger.info("pdf page %d: text layer not used (%s), OCR", index + 1, note)
-        return replace(self._renderer.render(index, geometry), text_layer_note=note)
+        return replace(self._render(index, asked), text_layer_note=note)
+
+    def _render(self, index: int, asked: PageGeometry) -> DecodedPage:
+        """The page rendered at the highest dpi up to the asked one that fits the limit."""
+        geometry = self._fit(index, asked)
+        page = self._renderer.render(index, geometry)
+        return replace(page, warnings=self._warnings(index, asked, geometry))
+
+    def _fit(self, index: int, asked: PageGeometry) -> PageGeometry:
+        return fit_dpi(index, asked, self._limits.max_pixels)
+
+    def _warnings(self, index: int, asked: PageGeometry, used: PageGeometry) -> tuple[str, ...]:
+        warnings = lowered_warning(index, asked, used, self._limits.max_pixels)
+        if warnings:
+            logger.info("pdf page %d: read at %d dpi instead of %d (pixel limit)",
+                        index + 1, used.dpi, asked.dpi)
+        return warnings
 
     def _geometry(self, index: int) -> PageGeometry:
         try:
@@ -192,7 +221,7 @@ class PdfDocument:
         except Exception as exc:  # damaged content streams fail in many ways
             logger.warning("pdf page %d: text layer unreadable (%s)", index + 1, type(exc).__name__)
             return EMPTY_LAYER, UNREADABLE
-        return layer, layer.note(self._limits.min_text_chars)
+        return layer, layer.note(self._limits.min_text_chars, self._keep_invisible)
 
 
 def _read(data: bytes) -> PdfReader:

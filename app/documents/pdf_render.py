@@ -3,8 +3,9 @@
 poppler's pdftoppm (through pdf2image) renders only the page asked for, into
 memory; the PDF it reads is written once, under a random name, into the
 request's private folder, and removed with the document. Before rendering, the
-page's size at the chosen dpi and the images it draws are checked against the
-pixel limit, so a pathological page is refused instead of rendered.
+page's size is fitted to the pixel limit (``fit_dpi``: a poster is read at a lowered
+dpi, reported per page) and the images it draws are checked against it, so a
+pathological page is refused instead of rendered.
 """
 
 from __future__ import annotations
@@ -46,14 +47,12 @@ class PageRenderer:
         data: bytes,
         decrypt: bool,
         workdir: Path,
-        dpi: int,
         limits: PdfLimits,
     ) -> None:
         self._reader = reader
         self._data = data
         self._decrypt = decrypt
         self._workdir = workdir
-        self._dpi = dpi
         self._limits = limits
         self._path: Path | None = None
 
@@ -64,19 +63,17 @@ class PageRenderer:
             self._path.unlink(missing_ok=True)
             self._path = None
 
-    def render(self, index: int, geometry: PageGeometry, dpi: int | None = None
-               ) -> DecodedPage:
-        """Render one page with pdftoppm into an RGB array (at ``dpi``, else the
-        document's)."""
-        dpi = dpi or self._dpi
-        check_pixels(index, geometry, dpi, self._limits.max_pixels)
+    def render(self, index: int, geometry: PageGeometry) -> DecodedPage:
+        """Render one page with pdftoppm into an RGB array."""
+        if math.prod(geometry.size) > self._limits.max_pixels:  # callers fit the dpi first
+            raise ImageTooLarge(f"Page {index + 1} is over the pixel limit at {geometry.dpi} dpi.")
         self._check_images(index)
         timeout = self._limits.render_timeout_s
         started = time.perf_counter()
         try:
             images = convert_from_path(
                 self._file(),
-                dpi=dpi,
+                dpi=geometry.dpi,
                 first_page=index + 1,
                 last_page=index + 1,
                 thread_count=1,
@@ -92,7 +89,7 @@ class PageRenderer:
             raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.") from exc
         except Image.DecompressionBombError as exc:  # only when max_pixels exceeds Pillow's cap
             raise ImageTooLarge(
-                f"Page {index + 1} is too large to render at {dpi} dpi; use a lower dpi."
+                f"Page {index + 1} is too large to render at {geometry.dpi} dpi; use a lower dpi."
             ) from exc
         if not images:
             raise CorruptFile(f"Page {index + 1} of the PDF could not be rendered.")
@@ -101,7 +98,7 @@ class PageRenderer:
         logger.debug(
             "pdf page %d: rendered %dx%d in %.1f ms", index + 1, width, height, _ms(started)
         )
-        return DecodedPage(index, width, height, image=image)
+        return DecodedPage(index, width, height, image=image, dpi=geometry.dpi)
 
     def _check_images(self, index: int) -> None:
         """Refuse a page that draws an image far beyond the pixel limit (poppler
@@ -138,19 +135,39 @@ class PageRenderer:
             raise CorruptFile("The encrypted PDF could not be prepared for rendering.") from exc
 
 
-def check_pixels(index: int, geometry: PageGeometry, dpi: int, max_pixels: int) -> None:
-    """Raise ``ImageTooLarge`` naming the page and a dpi that would fit."""
+def fit_dpi(index: int, geometry: PageGeometry, max_pixels: int) -> PageGeometry:
+    """``geometry`` at the highest dpi, up to its own, at which the page fits ``max_pixels``.
+
+    A poster-size page is read at a lowered resolution rather than refused (the answer
+    reports the dpi used); ``ImageTooLarge`` only when even ``MIN_DPI`` is over the limit,
+    where body text would be too small to read.
+    """
     width, height = geometry.size
     if width * height <= max_pixels:
-        return
-    fitting = math.floor(dpi * math.sqrt(max_pixels / (width * height)))
+        return geometry
+    fitting = math.floor(geometry.dpi * math.sqrt(max_pixels / (width * height)))
     while fitting >= MIN_DPI and math.prod(replace(geometry, dpi=fitting).size) > max_pixels:
         fitting -= 1  # ceil() rounding can push the estimate just over the limit
-    hint = f"use dpi={fitting} or lower" if fitting >= MIN_DPI else "it is too large even at 72 dpi"
-    raise ImageTooLarge(
-        f"Page {index + 1} would be {width}x{height} pixels at {dpi} dpi, over the limit of "
-        f"{max_pixels} pixels; {hint}."
-    )
+    if fitting < MIN_DPI:
+        low_w, low_h = replace(geometry, dpi=MIN_DPI).size
+        raise ImageTooLarge(
+            f"Page {index + 1} is {geometry.width_pt / 72 * 2.54:.0f} x "
+            f"{geometry.height_pt / 72 * 2.54:.0f} cm: even at {MIN_DPI} dpi, the lowest "
+            f"resolution text is read at, it would be {low_w}x{low_h} pixels, over the limit "
+            f"of {max_pixels} pixels."
+        )
+    return replace(geometry, dpi=fitting)
+
+
+def lowered_warning(index: int, asked: PageGeometry, used: PageGeometry,
+                    max_pixels: int) -> tuple[str, ...]:
+    """The page's warning when it is read at a lower dpi than asked (none otherwise)."""
+    if used.dpi >= asked.dpi:
+        return ()
+    width, height = asked.size
+    return (f"Page {index + 1} was read at {used.dpi} dpi instead of {asked.dpi}: at "
+            f"{asked.dpi} dpi it would be {width}x{height} pixels, over the limit of "
+            f"{max_pixels} pixels.",)
 
 
 def _to_rgb_array(image: Image.Image) -> npt.NDArray[np.uint8]:

@@ -37,6 +37,7 @@ from app.domain import Line
 NO_TEXT: Final = "no text"
 TOO_LITTLE_TEXT: Final = "too little text"
 INVISIBLE_TEXT: Final = "invisible text"
+INVISIBLE_KEPT: Final = "invisible text layer kept"
 GLYPH_IDS: Final = "glyph ids"
 PRIVATE_USE: Final = "private-use characters"
 UNMAPPED_CHARACTERS: Final = "unmapped characters"
@@ -81,11 +82,17 @@ class TextLayer:
     decoded: bool = False
     """Some text was read through an embedded font's own cmap."""
 
-    def problem(self, min_chars: int) -> str | None:
-        """Why the layer cannot stand in for OCR, or None when it can."""
+    @property
+    def invisible(self) -> bool:
+        """Most of the page's text is invisible: an earlier OCR run's layer."""
+        return self.invisible_share >= MAX_INVISIBLE_SHARE
+
+    def problem(self, min_chars: int, keep_invisible: bool = False) -> str | None:
+        """Why the layer cannot stand in for OCR, or None when it can; ``keep_invisible``
+        trusts an invisible layer like a visible one (``existing_text=keep``)."""
         if self.chars == 0:
             return NO_TEXT
-        if self.invisible_share >= MAX_INVISIBLE_SHARE:
+        if self.invisible and not keep_invisible:
             return INVISIBLE_TEXT
         if self.unmapped_font_share > MAX_UNMAPPED_FONT_SHARE:
             return NO_UNICODE_MAP
@@ -98,13 +105,18 @@ class TextLayer:
         # Last: a few characters of glyph ids are better called what they are.
         return TOO_LITTLE_TEXT if self.chars < min_chars else None
 
-    def is_real_text(self, min_chars: int) -> bool:
-        """True when the layer holds enough visible, mapped text to stand in for OCR."""
-        return self.problem(min_chars) is None
+    def is_real_text(self, min_chars: int, keep_invisible: bool = False) -> bool:
+        """True when the layer holds enough mapped text (visible, unless ``keep_invisible``)
+        to stand in for OCR."""
+        return self.problem(min_chars, keep_invisible) is None
 
-    def note(self, min_chars: int) -> str | None:
-        """What the page's JSON says about the layer: its problem, or how it was decoded."""
-        return self.problem(min_chars) or (DECODED_VIA_FONT if self.decoded else None)
+    def note(self, min_chars: int, keep_invisible: bool = False) -> str | None:
+        """What the page's JSON says about the layer: its problem, or that an invisible
+        layer was kept, or how it was decoded."""
+        problem = self.problem(min_chars, keep_invisible)
+        if problem is None and self.invisible:
+            return INVISIBLE_KEPT
+        return problem or (DECODED_VIA_FONT if self.decoded else None)
 
 
 EMPTY_LAYER: Final = TextLayer((), 0)

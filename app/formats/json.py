@@ -41,6 +41,8 @@ def page_model(page: domain.Page, words: bool = False) -> schemas.PageResult:
         source=page.source.value,
         text_layer=page.text_layer_note,
         rotation=page.rotation,
+        skew=page.skew,
+        dpi=page.dpi,
         lines=[line_model(ln, *place, words=words)
                for ln, place in zip(page.lines, places, strict=True)],
         blocks=[

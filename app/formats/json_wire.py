@@ -111,6 +111,18 @@ class PageResult(BaseModel):
     rotation: int = Field(
         0, description="Degrees (clockwise) the page was turned to read it upright."
     )
+    skew: float = Field(
+        0.0, examples=[-2.4],
+        description="Degrees the page's text lines are tilted (counter-clockwise, on the page "
+        "turned by `rotation`): the reading order was computed on the page turned straight; "
+        "every box is still on the page as sent.",
+    )
+    dpi: int | None = Field(
+        None, examples=[200],
+        description="PDF pages: the resolution the page was read at, which its pixel "
+        "coordinates are in: the asked `dpi`, or lower where the page would exceed the "
+        "pixel limit (a `warnings` entry then says so). Null for images.",
+    )
     lines: list[Line] = Field(description="Every kept line, in reading order.")
     blocks: list[Block] = Field(
         description="Blocks in reading order, each with its paragraphs (line indices)."
@@ -121,8 +133,10 @@ class PageResult(BaseModel):
         "absent when the page has none.")
     warnings: list[str] | None = Field(
         None, exclude_if=lambda v: not v,
-        description="What went wrong on this page without failing it (a structure model "
-        "error: the page is then given as plain lines).")
+        description="What the client should know about this page: a limit or substitution "
+        "that applied (a PDF page read at a lowered dpi), or what went wrong without "
+        "failing it (a structure model error: the page is then given as plain lines); "
+        "absent when there is nothing to say.")
 
 
 class DebugPage(PageResult):

@@ -5,13 +5,14 @@
   streams stay byte-identical); each OCRed page gets the text layer appended
   after its own content (wrapped in q/Q so its graphics state cannot leak),
   placed in user space through the page's MediaBox and /Rotate, the same
-  geometry its render used. Nothing is re-rasterized, so the file stays close
-  to its input size. An encrypted input, opened with the caller's password,
-  is saved unencrypted: the answer goes only to the caller who knew it.
+  geometry its render used. An OCRed page's earlier invisible text (an older
+  OCR layer, ``pdf_strip``) is dropped first: one text layer per page. Nothing
+  is re-rasterized, so the file stays close to its input size. An encrypted
+  input, opened with the caller's password, is saved unencrypted: the answer
+  goes only to the caller who knew it.
 * From an image: one page per frame, sized from the image's resolution
   (300 dpi when it states none). A JPEG frame upright as stored is embedded
-  as is; any other frame losslessly (Flate; bilevel pages as 1 bit, grey ones
-  as one channel) from the pixels the service decoded.
+  as is; other frames as ``pdf_images`` decides from the ``optimize`` level.
 
 pikepdf (qpdf) does all the PDF work; ``pdf_text_layer`` writes the text.
 """
@@ -20,23 +21,22 @@ from __future__ import annotations
 
 import contextlib
 import io
-import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, Final
 
-import numpy as np
 import pikepdf
 from pikepdf import ContentStreamInstruction, Dictionary, Name, Operator
 from PIL import Image as PILImage
 from pypdf import PdfReader
 
-from app.documents.images import decode_pages
 from app.documents.pdf_geometry import PageGeometry
-from app.domain import Document, MediaKind, Page, Pixels, Point, Source
+from app.domain import Document, MediaKind, Page, Point, Source
 from app.errors import RenderFailed
 from app.formats.base import RenderContext
 from app.formats.pdf_font import add_font
+from app.formats.pdf_images import image_xobject
+from app.formats.pdf_strip import strip_invisible_text
 from app.formats.pdf_text_layer import ToUser, text_layer
 
 DEFAULT_DPI: Final = 300
@@ -83,7 +83,7 @@ def _save(pdf: pikepdf.Pdf, out: BinaryIO) -> None:
 
 def _from_pdf(document: Document, context: RenderContext, source: Path | bytes,
               out: BinaryIO) -> None:
-    ocr_pages = [p for p in document.pages if p.source is Source.OCR and p.lines]
+    ocr_pages = [p for p in document.pages if p.source is Source.OCR]
     with contextlib.ExitStack() as files:
         # Each reader its own handle: both read lazily, seeking as they go.
         def handle() -> BinaryIO:
@@ -98,9 +98,14 @@ def _from_pdf(document: Document, context: RenderContext, source: Path | bytes,
                 reader.decrypt(context.password or "")
             font = add_font(pdf)
             for page in ocr_pages:
-                geometry = PageGeometry.of(reader.pages[page.index], context.dpi)
-                _add_text_layer(pdf, pdf.pages[page.index], page, font,
-                                _pdf_to_user(geometry, page))
+                target = pdf.pages[page.index]
+                _give_own_resources(target)
+                # One text layer per page: an earlier OCR run's invisible text goes.
+                strip_invisible_text(pdf, target)
+                if page.lines:
+                    geometry = PageGeometry.of(reader.pages[page.index],
+                                               page.dpi or context.dpi)
+                    _add_text_layer(pdf, target, page, font, _pdf_to_user(geometry, page))
         _save(pdf, out)
 
 
@@ -131,7 +136,6 @@ def _add_text_layer(
     stream = text_layer(page, FONT_KEY, to_user)
     if not stream:
         return
-    _give_own_resources(target)
     fonts = target.obj.Resources.get("/Font")
     fonts = Dictionary({k: v for k, v in fonts.items()}) if fonts is not None else Dictionary()
     fonts[FONT_KEY] = font
@@ -162,7 +166,8 @@ def _from_images(document: Document, context: RenderContext, out: BinaryIO) -> N
         for page in document.pages:
             source.seek(page.index)
             dpi = _dpi(source, page)
-            image = _image_xobject(pdf, source, page, context.kind, context.upload)
+            image = image_xobject(pdf, source, page, context.kind, context.upload,
+                                 context.options.pdf.optimize)
             width_pt, height_pt = page.width * 72 / dpi[0], page.height * 72 / dpi[1]
             draw = pikepdf.unparse_content_stream([
                 ContentStreamInstruction([], Operator("q")),
@@ -197,57 +202,3 @@ def _dpi(source: PILImage.Image, page: Page) -> tuple[float, float]:
         x, y = y, x
     # PNG stores pixels per metre: 150 dpi reads back as 149.99.
     return (float(round(x)), float(round(y)))
-
-
-def _image_xobject(
-    pdf: pikepdf.Pdf, source: PILImage.Image, page: Page, kind: MediaKind | None, upload: bytes
-) -> pikepdf.Object:
-    if (kind is MediaKind.JPEG and source.mode in ("RGB", "L")
-            and source.size == (page.width, page.height)
-            and source.getexif().get(0x0112, 1) == 1):
-        # The JPEG as the client sent it: no second lossy encoding, no growth.
-        return _xobject(pdf, upload, page, "DeviceRGB" if source.mode == "RGB"
-                        else "DeviceGray", 8, Name.DCTDecode)
-    pixels = page.image if page.image is not None else _decode_again(upload, kind, page)
-    if np.array_equal(pixels[:, :, 0], pixels[:, :, 1]) and np.array_equal(
-            pixels[:, :, 1], pixels[:, :, 2]):
-        grey = np.ascontiguousarray(pixels[:, :, 0])
-        if np.isin(grey, (0, 255)).all():
-            bits = np.packbits(grey > 127, axis=1).tobytes()
-            return _xobject(pdf, zlib.compress(bits, 6), page, "DeviceGray", 1,
-                            Name.FlateDecode)
-        return _xobject(pdf, zlib.compress(grey.tobytes(), 6), page, "DeviceGray", 8,
-                        Name.FlateDecode)
-    return _xobject(pdf, zlib.compress(pixels.tobytes(), 6), page, "DeviceRGB", 8,
-                    Name.FlateDecode)
-
-
-def _decode_again(upload: bytes, kind: MediaKind | None, page: Page) -> Pixels:
-    """The frame's pixels decoded again from the upload, as the service decoded them.
-
-    A job keeps its pages without pixels (they would make every kept page megabytes),
-    so its searchable PDF decodes each frame again, one at a time, when it is written.
-    """
-    if kind is None or kind is MediaKind.PDF:
-        raise RenderFailed("The page's pixels were not kept for the PDF.")
-    frames = decode_pages(upload, kind, max_pixels=page.width * page.height,
-                          max_pages=page.index + 1, frames=page.index + 1,
-                          selected={page.index})
-    decoded = next(frames, None)
-    if decoded is None or decoded.image is None or decoded.image.shape[:2] != (
-            page.height, page.width):
-        raise RenderFailed("The page's pixels could not be decoded again for the PDF.")
-    return decoded.image
-
-
-def _xobject(pdf: pikepdf.Pdf, data: bytes, page: Page, colors: str, bits: int,
-             codec: Name) -> pikepdf.Object:
-    stream = pikepdf.Stream(pdf, data)
-    stream.Type = Name.XObject
-    stream.Subtype = Name.Image
-    stream.Width = page.width
-    stream.Height = page.height
-    stream.ColorSpace = Name("/" + colors)
-    stream.BitsPerComponent = bits
-    stream.Filter = codec
-    return pdf.make_indirect(stream)

@@ -19,6 +19,7 @@ from typing import Any, Final
 from app.domain import (
     ChunkOptions,
     EngineOptions,
+    ExistingText,
     OutputFormat,
     PdfMode,
     PdfOptions,
@@ -119,7 +120,8 @@ def options_to_dict(options: RequestOptions) -> dict[str, Any]:
         "tables": options.tables,
         "running_heads": options.running_heads,
         "pdf": {"mode": pdf.mode, "pages": pdf.pages, "dpi": pdf.dpi,
-                "password": pdf.password},
+                "password": pdf.password, "existing_text": pdf.existing_text,
+                "optimize": pdf.optimize},
         "chunks": {"max_tokens": options.chunks.max_tokens,
                    "overlap": options.chunks.overlap, "markdown": options.chunks.markdown},
     }
@@ -134,7 +136,9 @@ def options_from_dict(data: dict[str, Any], deadline: float, fmt: str) -> Reques
         engine=EngineOptions(data["det_limit_side_len"], data["auto_rotate"],
                              data.get("word_boxes", False)),
         deadline=deadline,
-        pdf=PdfOptions(PdfMode(pdf["mode"]), pdf["pages"], pdf["dpi"], pdf["password"]),
+        pdf=PdfOptions(PdfMode(pdf["mode"]), pdf["pages"], pdf["dpi"], pdf["password"],
+                       ExistingText(pdf.get("existing_text", ExistingText.KEEP)),
+                       pdf.get("optimize", 1)),
         text_layout=data["text_layout"],
         model_set=data.get("model_set"),
         words=data.get("words", False),

@@ -30,13 +30,6 @@ def box_from_upright(box: BBox, clockwise: int, width: float, height: float) -> 
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def upright_box(polygon: tuple[Point, ...], clockwise: int, width: float, height: float) -> BBox:
-    """The axis-aligned box of ``polygon`` on the upright page."""
-    points = [to_upright(p, clockwise, width, height) for p in polygon]
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return (min(xs), min(ys), max(xs), max(ys))
-
-
 VERTICAL_SHARE = 0.5
 """Share of multi-character lines standing upright that makes a page vertical text."""
 TALL_RATIO = 1.5

@@ -74,7 +74,7 @@ def analyze_regions(
         # A region's block covers the region (a figure is more than its labels).
         boxes = [ln.bbox for ln in group] + ([regions[key].bbox] if key >= 0 else [])
         blocks.append(Block(len(blocks), _union(boxes), tuple(paragraphs), kind, table=table))
-    return PageLayout(tuple(out_lines), tuple(_link_captions(blocks)))
+    return PageLayout(tuple(out_lines), tuple(_link_captions(blocks)), plain.skew)
 
 
 def _owner(box: BBox, regions: Sequence[Region]) -> int | None:

@@ -156,3 +156,12 @@ def test_dpi_outside_its_range_is_refused_where_options_are_built(
     response = client.post("/ocr", files={"file": ("a.pdf", corpus_bytes("pypdf_crazyones.pdf"))},
                            data={"dpi": dpi})
     assert "dpi" in assert_error(response, 422, "invalid_option")["message"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("optimize", "3"), ("existing_text", "maybe")])
+def test_pdf_output_options_outside_their_range_are_refused(
+    client: httpx.Client, field: str, value: str
+) -> None:
+    response = client.post("/ocr", files={"file": ("a.pdf", corpus_bytes("pypdf_crazyones.pdf"))},
+                           data={field: value, "format": "pdf"})
+    assert field in assert_error(response, 422, "invalid_option")["message"]

@@ -22,9 +22,10 @@ from pypdf.generic import RectangleObject
 from app.config import Settings
 from app.documents.page_ranges import parse_page_ranges, select_pages
 from app.documents.pdf import PdfDocument, open_pdf
+from app.documents.pdf_geometry import PageGeometry
 from app.documents.pdf_text import MAX_JUNK_SHARE, TextLayer
 from app.domain import DecodedPage as Page
-from app.domain import PdfOptions
+from app.domain import ExistingText, PdfOptions
 from app.errors import (
     CorruptFile,
     ImageTooLarge,
@@ -244,16 +245,25 @@ def test_text_inside_a_form_xobject_is_placed_where_the_form_is_drawn(
     assert y0 < 792 - 300 < y1  # the baseline, in pixels from the top
 
 
-def test_invisible_text_layer_is_rendered_for_ocr_in_auto_mode(
+def test_invisible_text_layer_is_kept_redone_or_forced(
     opener: Callable[..., PdfDocument],
 ) -> None:
+    """An earlier OCR run's invisible layer: trusted by default (existing_text=keep),
+    read again with redo, and with force; mode=text reads it whatever it is."""
     data = _minimal_pdf(b"BT /F1 12 Tf 3 Tr 72 700 Td (Invisible words from a scanner) Tj ET")
 
-    (auto,) = _all_pages(opener(data, PdfOptions(dpi=72)))
-    (text,) = _all_pages(opener(data, PdfOptions(mode="text", dpi=72)))
+    (keep,) = _all_pages(opener(data, PdfOptions(dpi=72)))
+    (redo,) = _all_pages(opener(data, PdfOptions(dpi=72, existing_text=ExistingText.REDO)))
+    (force,) = _all_pages(opener(data, PdfOptions(dpi=72, existing_text=ExistingText.FORCE)))
+    (text,) = _all_pages(opener(data, PdfOptions(mode="text", dpi=72,
+                                                 existing_text=ExistingText.REDO)))
 
-    assert auto.source == "ocr"
-    assert auto.text_layer_note == text.text_layer_note == "invisible text"
+    assert keep.source == "text-layer" and keep.image is None
+    assert _text(keep) == "Invisible words from a scanner"
+    assert keep.text_layer_note == "invisible text layer kept"
+    assert redo.source == force.source == "ocr"
+    assert redo.image is not None and force.image is not None
+    assert redo.text_layer_note == text.text_layer_note == "invisible text"
     assert _text(text) == "Invisible words from a scanner"
 
 
@@ -337,14 +347,34 @@ def test_pages_render_lazily_from_one_copy(
     assert (first.index, second.index) == (2, 0)
 
 
-def test_huge_page_is_refused_before_rendering(
+def test_page_over_the_pixel_limit_is_read_at_the_highest_dpi_that_fits(
+    opener: Callable[..., PdfDocument]
+) -> None:
+    """At 600 dpi the page would be 5100x6600 pixels; with a limit of 10 Mpx it is read at
+    327 dpi (2725 x 3571 px), the highest that fits (328 dpi does not), and says so."""
+    limit = 10_000_000
+    document = opener(_data("pypdf_crazyones.pdf"), PdfOptions(mode="ocr", dpi=600),
+                      max_pixels=limit)
+    (page,) = _all_pages(document)
+    assert page.image is not None and page.width * page.height <= limit
+    assert page.dpi is not None and page.dpi < 600
+    over = PageGeometry(0, 0, 612, 792, 0, page.dpi + 1).size
+    assert over[0] * over[1] > limit  # one dpi more would not fit: the highest that does
+    (warning,) = page.warnings
+    assert f"read at {page.dpi} dpi instead of 600" in warning and "5100x6600" in warning
+
+    (asked,) = _all_pages(opener(_data(SCANNED), PdfOptions(dpi=72)))
+    assert (asked.dpi, asked.warnings) == (72, ())
+
+
+def test_page_too_large_even_at_the_lowest_dpi_is_refused_before_rendering(
     opener: Callable[..., PdfDocument], no_render: None
 ) -> None:
-    with pytest.raises(ImageTooLarge, match=r"Page 1 would be 5100x6600 pixels at 600 dpi") as info:
-        opener(_data("pypdf_crazyones.pdf"), PdfOptions(mode="ocr", dpi=600), max_pixels=10_000_000)
-    assert "use dpi=327 or lower" in info.value.message  # 2780 x 3597 px fits, 328 dpi not
+    with pytest.raises(ImageTooLarge, match=r"Page 1 is 22 x 28 cm: even at 72 dpi") as info:
+        opener(_data("pypdf_crazyones.pdf"), PdfOptions(mode="ocr", dpi=600), max_pixels=400_000)
+    assert "612x792 pixels, over the limit of 400000" in info.value.message
 
-    document = opener(_data(SCANNED), PdfOptions(dpi=600), max_pixels=10_000_000)
+    document = opener(_data(SCANNED), PdfOptions(dpi=600), max_pixels=400_000)
     with pytest.raises(ImageTooLarge, match="Page 1"):  # auto mode: checked when rendered
         _all_pages(document)
 

@@ -8,6 +8,7 @@ images, rotated pages, a PDF's /Rotate and a cropped, offset MediaBox.
 from __future__ import annotations
 
 import io
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -274,3 +275,138 @@ def test_unacceptable(accept: str) -> None:
 def test_registry_covers_every_format() -> None:
     assert set(FORMATS) == set(OutputFormat)
     assert set(OCR_FORMATS) == {"text", "json", "hocr", "alto", "pdf", "markdown", "chunks"}
+
+
+@pytest.mark.parametrize("mode", [(), ("-raw",)])
+def test_text_layer_reads_back_word_for_word(mode: tuple[str, ...]) -> None:
+    """Boxes as the recognizer gives them at their worst: touching after a comma and before
+    a number, a word narrow for its height (a doubled letter), a one-letter word: pdftotext
+    reads every word, spaced, in order (before: "modulation,velocity,", "At uri")."""
+    rows = [
+        [("modulation,", (100, 100, 300, 140)), ("velocity,", (300, 100, 450, 140)),
+         ("12", (450, 100, 490, 140))],
+        [("Atturi", (100, 200, 130, 260)), ("z", (140, 200, 149, 260)),
+         ("=", (157, 200, 201, 260)), ("0%", (210, 200, 236, 260))],
+    ]
+    pixels = np.full((400, 600, 3), 255, dtype=np.uint8)
+    png = io.BytesIO()
+    Image.fromarray(pixels).save(png, "PNG", dpi=(150, 150))
+    document = _document(MediaKind.PNG, [_page(0, 600, 400, [_line(r) for r in rows],
+                                               image=pixels)])
+    body, _ = render(document, "pdf", context(upload=png.getvalue(), kind=MediaKind.PNG))
+    assert pdftotext(body, *mode).split() == [t for row in rows for t, _ in row]
+
+
+def test_bilevel_page_is_stored_as_ccitt_g4_and_decodes_exactly() -> None:
+    rng = np.random.default_rng(3)
+    grey = np.where(rng.random((300, 500)) < 0.2, 0, 255).astype(np.uint8)
+    grey[100:140, 50:450] = 0  # runs, as text has them
+    pixels = np.repeat(grey[:, :, None], 3, axis=2)
+    tiff = io.BytesIO()
+    Image.fromarray(grey).convert("1").save(tiff, "TIFF")  # uncompressed: decoded, re-coded
+    document = _document(MediaKind.TIFF, [_page(0, 500, 300, [_line(WORDS[:1])], image=pixels)])
+    body, _ = render(document, "pdf", context(upload=tiff.getvalue(), kind=MediaKind.TIFF))
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.Filter == pikepdf.Name.CCITTFaxDecode and image.BitsPerComponent == 1
+        decoded = np.asarray(pikepdf.PdfImage(image).as_pil_image().convert("L"))
+    assert np.array_equal(decoded, grey)
+
+
+@pytest.mark.parametrize(("mode", "bits"), [("P", 4), ("P", 8), ("RGB", 8), ("L", 8),
+                                            ("1", 1)])
+def test_png_goes_in_as_stored(mode: str, bits: int, tmp_path: Path) -> None:
+    """A PNG without transparency is embedded from its own IDAT bytes: palette, depth and
+    pixels kept, the PDF barely larger than the PNG."""
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    rgb[40:80] = 255
+    picture = Image.fromarray(rgb)
+    if mode == "P":
+        picture = picture.quantize(colors=2 ** bits)
+    elif mode != "RGB":
+        picture = picture.convert(mode)
+    png = io.BytesIO()
+    picture.save(png, "PNG", bits=bits)
+    pixels = np.asarray(picture.convert("RGB"))
+    document = _document(MediaKind.PNG, [_page(0, 160, 120, [_line(WORDS[:1])], image=pixels)])
+    body, _ = render(document, "pdf", context(upload=png.getvalue(), kind=MediaKind.PNG))
+    qpdf_check(body, tmp_path)
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.Filter == pikepdf.Name.FlateDecode and image.BitsPerComponent == bits
+        decoded = np.asarray(pikepdf.PdfImage(image).as_pil_image().convert("RGB"))
+    assert np.array_equal(decoded, pixels)
+    assert len(body) <= len(png.getvalue()) + 4_000  # the font, the text, the page
+
+
+def test_cmyk_jpeg_is_embedded_as_is(tmp_path: Path) -> None:
+    rgb = np.zeros((100, 150, 3), np.uint8)
+    rgb[:, :50], rgb[:, 50:100], rgb[:, 100:] = (200, 30, 30), (30, 200, 60), (250, 250, 250)
+    jpeg = io.BytesIO()
+    Image.fromarray(rgb).convert("CMYK").save(jpeg, "JPEG", quality=95)
+    seen = np.asarray(Image.open(io.BytesIO(jpeg.getvalue())).convert("RGB"))
+    document = _document(MediaKind.JPEG, [_page(0, 150, 100, [_line(WORDS[:1])], image=seen)])
+    body, _ = render(document, "pdf", context(upload=jpeg.getvalue(), kind=MediaKind.JPEG))
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.ColorSpace == pikepdf.Name.DeviceCMYK
+        assert image.read_raw_bytes() == jpeg.getvalue()
+    path = tmp_path / "cmyk.pdf"
+    path.write_bytes(body)
+    subprocess.run(["pdftoppm", "-r", "300", "-singlefile", str(path), str(tmp_path / "r")],
+                   check=True)
+    shown = np.asarray(Image.open(tmp_path / "r.ppm"), dtype=int)[:100, :150]
+    # Inks the right way round (uninverted, the mean difference was 134 levels): what is
+    # left is the two programs' CMYK to RGB conversions.
+    assert np.abs(shown - seen.astype(int)).mean() < 30
+
+
+def _with_optimize(level: int) -> RequestOptions:
+    return replace(OPTIONS, format=OutputFormat.PDF, pdf=replace(OPTIONS.pdf, optimize=level))
+
+
+def _image_of(document: Document, upload: bytes, kind: MediaKind, level: int
+              ) -> tuple[tuple[Any, Any], int]:
+    body = FORMATS[OutputFormat.PDF].write(
+        document, RenderContext(options=_with_optimize(level), upload=upload, kind=kind))
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        return (image.Filter, image.BitsPerComponent), len(body)
+
+
+def test_optimize_levels() -> None:
+    """0: Flate from pixels; 1: G4 and the PNG as stored; 2: JPEG where smaller, a JPEG
+    upload never encoded again."""
+    rng = np.random.default_rng(9)
+    photo = np.clip(rng.normal(128, 40, (200, 300, 3)), 0, 255).astype(np.uint8)
+    tiff = io.BytesIO()
+    Image.fromarray(photo).save(tiff, "TIFF")
+    page = _document(MediaKind.TIFF, [_page(0, 300, 200, [_line(WORDS[:1])], image=photo)])
+    (flate, _), lossless = _image_of(page, tiff.getvalue(), MediaKind.TIFF, 1)
+    (lossy, _), smaller = _image_of(page, tiff.getvalue(), MediaKind.TIFF, 2)
+    assert (flate, lossy) == (pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode)
+    assert smaller < lossless / 2
+
+    bilevel = np.repeat(np.where(rng.random((200, 300)) < 0.1, 0, 255).astype(np.uint8)[
+        :, :, None], 3, axis=2)
+    png = io.BytesIO()
+    Image.fromarray(bilevel[:, :, 0]).convert("1").save(png, "PNG")
+    page = _document(MediaKind.PNG, [_page(0, 300, 200, [_line(WORDS[:1])], image=bilevel)])
+    assert _image_of(page, png.getvalue(), MediaKind.PNG, 0)[0] == (
+        pikepdf.Name.FlateDecode, 1)  # from the pixels: neither the PNG's bytes nor G4
+    tiff = io.BytesIO()
+    Image.fromarray(bilevel[:, :, 0]).convert("1").save(tiff, "TIFF")
+    page = _document(MediaKind.TIFF, [_page(0, 300, 200, [_line(WORDS[:1])], image=bilevel)])
+    assert _image_of(page, tiff.getvalue(), MediaKind.TIFF, 0)[0][0] == pikepdf.Name.FlateDecode
+    assert _image_of(page, tiff.getvalue(), MediaKind.TIFF, 2)[0][0] == (
+        pikepdf.Name.CCITTFaxDecode)
+
+    jpeg = io.BytesIO()
+    Image.fromarray(photo).save(jpeg, "JPEG", quality=95)
+    page = _document(MediaKind.JPEG, [_page(0, 300, 200, [_line(WORDS[:1])], image=photo)])
+    body = FORMATS[OutputFormat.PDF].write(page, RenderContext(
+        options=_with_optimize(2), upload=jpeg.getvalue(), kind=MediaKind.JPEG))
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert image.read_raw_bytes() == jpeg.getvalue()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import unicodedata
+from collections import Counter
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
@@ -103,3 +105,60 @@ def check_hocr(body: bytes) -> etree._Element:
     errors = [str(item) for item in report.items if item.level in ("ERROR", "FATAL")]
     assert not errors, "\n".join(errors[:10])
     return root
+
+
+def word_tokens(words: list[str]) -> list[str]:
+    """Words as tokens to compare: each wide (CJK) character alone, as the engine gives
+    them and as pdftotext joins them."""
+    tokens: list[str] = []
+    for word in words:
+        run = ""
+        for char in word:
+            if unicodedata.east_asian_width(char) in ("W", "F"):
+                tokens += [run, char] if run else [char]
+                run = ""
+            else:
+                run += char
+        if run:
+            tokens.append(run)
+    return tokens
+
+
+def found_in_order(expected: list[str], text: str) -> float:
+    """Share of ``expected`` words found, in order, among the whitespace-separated tokens of
+    ``text`` (longest common subsequence; 1.0 when nothing is expected)."""
+    want, got = word_tokens(expected), word_tokens(text.split())
+    if not want:
+        return 1.0
+    previous = [0] * (len(got) + 1)
+    for w in want:
+        current = [0]
+        for j, g in enumerate(got, 1):
+            current.append(previous[j - 1] + 1 if w == g else max(previous[j], current[j - 1]))
+        previous = current
+    return previous[-1] / len(want)
+
+
+def found_anywhere(expected: list[str], text: str) -> float:
+    """Share of ``expected`` words found among the tokens of ``text``, order aside.
+
+    pdftotext's default mode joins a word ending in a hyphen at a line's end with the
+    first word of the line it reads next ("pres-" "ence" -> "presence"), and on pages it
+    orders its own way that next line may be another column's ("ex-" "successful" ->
+    "exsuccessful"): such joins are undone where the prefix is one of the hyphenated
+    words expected and the rest an expected word; the hyphenated words themselves and
+    the words after them are not counted."""
+    want = word_tokens(expected)
+    kept = [w for n, w in enumerate(want)
+            if not w.endswith("-") and not (n and want[n - 1].endswith("-"))]
+    if not kept:
+        return 1.0
+    prefixes = {w[:-1] for w in want if w.endswith("-") and len(w) > 1}
+    known = set(want)
+    tokens: list[str] = []
+    for token in word_tokens(text.split()):
+        split = None if token in known else next(
+            (p for p in prefixes if token.startswith(p) and token[len(p):] in known), None)
+        tokens += [split + "-", token[len(split):]] if split else [token]
+    bag = Counter(tokens)
+    return sum((Counter(kept) & bag).values()) / len(kept)
