@@ -6,9 +6,10 @@
                                                   ../shared/corpus, cache/corpus); print its path
 
 Into cache/corpus, or $OCR_TEST_CORPUS when set. Every file is downloaded from
-GitHub at the commit tests/corpus/manifest.json names and kept only when its
-sha256 matches. Exit status: 0 the corpus is there; 1 a file was refused or is
-missing upstream; 3 the source could not be reached (no network). Standard
+GitHub at the commit the corpus's manifest names (../shared/corpus/manifest.json,
+read in place, or --manifest) and kept only when its sha256 matches. Exit status:
+0 the corpus is there; 1 a file was refused or is missing upstream; 3 the source
+could not be reached (no network, or no manifest to name it). Standard
 library only (runs before scripts/setup.sh). See tests/support/corpus.py.
 """
 
@@ -32,7 +33,8 @@ def main() -> int:
                         help="do nothing but print the corpus path when one is found")
     parser.add_argument("--dest", type=Path, default=corpus.fetch_destination(),
                         help="default: $OCR_TEST_CORPUS when set, else cache/corpus")
-    parser.add_argument("--manifest", type=Path, default=corpus.MANIFEST)
+    parser.add_argument("--manifest", type=Path, default=corpus.MANIFEST,
+                        help="default: ../shared/corpus/manifest.json, read in place")
     parser.add_argument("--base-url", default=corpus.RAW_BASE_URL,
                         help="raw-file server laid out as OWNER/REPO/COMMIT/PATH")
     parser.add_argument("--lfs-base-url", default=corpus.LFS_BASE_URL)

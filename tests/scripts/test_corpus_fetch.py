@@ -1,4 +1,4 @@
-"""The corpus on a clone without ../shared: the committed manifest, the fetch, the lookup.
+"""The corpus on a clone without ../shared: the manifest read in place, the fetch, the lookup.
 
 GitHub is out of reach here, so the fetch is pointed at a local raw-file server
 laid out as GitHub's (OWNER/REPO/COMMIT/PATH) and filled from the corpus itself.
@@ -27,7 +27,7 @@ from tests.support import corpus
 from tests.support.server import free_port
 
 SCRIPT = [sys.executable, str(ROOT / "scripts" / "fetch_corpus.py")]
-COMMITTED = corpus.load_manifest(corpus.MANIFEST)
+ENTRIES = manifest()  # the corpus's own manifest, read in place (empty without a corpus)
 # Two files keep the mirror small; the whole manifest is checked by other tests.
 SOME = ["cnocr_helloworld.jpg", "pypdf_crazyones.pdf"]
 
@@ -76,7 +76,7 @@ def mirror(tmp_path: Path) -> Iterator[Mirror]:
 @pytest.fixture
 def small_manifest(tmp_path: Path) -> Path:
     path = tmp_path / "manifest.json"
-    entries = [e for e in COMMITTED if e["file"] in SOME]
+    entries = [e for e in ENTRIES if e["file"] in SOME]
     path.write_text(json.dumps(entries), encoding="utf-8")
     return path
 
@@ -87,15 +87,24 @@ def run_fetch(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def entry(name: str) -> dict[str, Any]:
-    return next(e for e in COMMITTED if e["file"] == name)
+    return next(e for e in ENTRIES if e["file"] == name)
 
 
-def test_every_committed_entry_names_a_pinned_source() -> None:
-    assert len(COMMITTED) >= 20
-    for item in COMMITTED:
+@needs_corpus
+def test_every_manifest_entry_names_a_pinned_source() -> None:
+    assert len(ENTRIES) >= 20
+    for item in ENTRIES:
         assert re.fullmatch(r"[0-9a-f]{64}", item["sha256"]), item["file"]
         url = corpus.source_url(item["source"])
         assert re.fullmatch(r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/.+", url)
+
+
+def test_a_fetch_without_a_manifest_is_unreachable(tmp_path: Path) -> None:
+    # A clone outside the workspace has no manifest to name sources: exit 3, like no network.
+    done = run_fetch("--dest", str(tmp_path / "corpus"), "--manifest", str(tmp_path / "none.json"))
+    assert done.returncode == 3, done.stderr
+    assert "no manifest at" in done.stderr
+    assert not (tmp_path / "corpus" / "manifest.json").exists()
 
 
 def test_source_url_refuses_an_unpinned_source() -> None:
@@ -104,12 +113,8 @@ def test_source_url_refuses_an_unpinned_source() -> None:
 
 
 @needs_corpus
-def test_committed_manifest_matches_the_corpus() -> None:
-    """tests/corpus/manifest.json is a copy of the corpus's manifest, and the files are intact."""
-    assert manifest() == COMMITTED, (
-        f"the corpus manifest changed: cp {CORPUS / 'manifest.json'} {corpus.MANIFEST}"
-    )
-    for item in COMMITTED:
+def test_the_corpus_files_match_their_manifest() -> None:
+    for item in ENTRIES:
         assert hashlib.sha256((CORPUS / item["file"]).read_bytes()).hexdigest() == item["sha256"]
 
 

@@ -4,9 +4,10 @@ The corpus is a folder of real images and PDFs with a ``manifest.json``. It is
 looked up, in order, at ``OCR_TEST_CORPUS``, at ``../shared/corpus`` (the
 workspace next to the repository) and at ``cache/corpus`` (git-ignored), which
 ``scripts/fetch_corpus.py`` fills from the pinned public sources named in the
-committed manifest copy, ``tests/corpus/manifest.json``: each file's
-``source`` is ``owner/repo:path@commit``, downloaded from GitHub at that commit
-and kept only when its sha256 matches. The corpus files are never committed.
+corpus's manifest, read in place (``../shared/corpus/manifest.json``, or one
+given with ``--manifest``): each file's ``source`` is ``owner/repo:path@commit``,
+downloaded from GitHub at that commit and kept only when its sha256 matches.
+Neither the corpus files nor its manifest are committed.
 
 Standard library only: the fetch runs before any virtual environment exists.
 """
@@ -24,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-MANIFEST = ROOT / "tests" / "corpus" / "manifest.json"
 FETCHED = ROOT / "cache" / "corpus"
 SHARED = ROOT.parent / "shared" / "corpus"
+MANIFEST = SHARED / "manifest.json"
+"""The manifest a fetch reads by default: the shared corpus's own, in place."""
 RAW_BASE_URL = "https://raw.githubusercontent.com"
 LFS_BASE_URL = "https://media.githubusercontent.com/media"
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/"
@@ -108,8 +110,11 @@ def fetch(
 
     Files already there with the right sha256 are kept. A file whose bytes do not
     match is refused (deleted, FetchError). ``manifest.json`` is written last, so
-    a corpus folder that has one is complete.
+    a corpus folder that has one is complete. Without a manifest there is no
+    source to fetch from: ``Unreachable``, like a source out of reach.
     """
+    if not manifest.is_file():
+        raise Unreachable(f"no manifest at {manifest} names the corpus's sources")
     entries = load_manifest(manifest)
     dest.mkdir(parents=True, exist_ok=True)
     downloaded = 0
