@@ -1,24 +1,11 @@
 """Letterboxing small crops and mapping their boxes back."""
 
-
 from __future__ import annotations
 
 import numpy as np
 
-from app.domain import Line
 from app.engine import letterbox
-from app.layout.rows import row_order
-
-
-def box(text: str, x0: float, y0: float, x1: float, y1: float, skew: float = 0) -> Line:
-    poly = ((x0, y0), (x1, y0 + skew), (x1, y1 + skew), (x0, y1))
-    return Line(text=text, score=0.9, polygon=poly)
-
-
-def sort_reading_order(lines: list[Line]) -> list[Line]:
-    return [lines[i] for i in row_order([ln.bbox for ln in lines], range(len(lines)))]
-
-
+from tests.support.lines import box
 
 
 def test_letterbox_round_trip() -> None:

@@ -1,6 +1,5 @@
 """Orientation geometry: turning a page and mapping points back."""
 
-
 from __future__ import annotations
 
 import numpy as np
@@ -8,18 +7,7 @@ import pytest
 
 from app.domain import Line
 from app.engine import orientation
-from app.layout.rows import row_order
-
-
-def box(text: str, x0: float, y0: float, x1: float, y1: float, skew: float = 0) -> Line:
-    poly = ((x0, y0), (x1, y0 + skew), (x1, y1 + skew), (x0, y1))
-    return Line(text=text, score=0.9, polygon=poly)
-
-
-def sort_reading_order(lines: list[Line]) -> list[Line]:
-    return [lines[i] for i in row_order([ln.bbox for ln in lines], range(len(lines)))]
-
-
+from tests.support.lines import box
 
 
 @pytest.mark.parametrize("turn", [90, 180, 270])

@@ -1,21 +1,14 @@
 """Row order of lines: top to bottom, left to right."""
 
-
 from __future__ import annotations
 
 from app.domain import Line
 from app.layout.rows import row_order
-
-
-def box(text: str, x0: float, y0: float, x1: float, y1: float, skew: float = 0) -> Line:
-    poly = ((x0, y0), (x1, y0 + skew), (x1, y1 + skew), (x0, y1))
-    return Line(text=text, score=0.9, polygon=poly)
+from tests.support.lines import box
 
 
 def sort_reading_order(lines: list[Line]) -> list[Line]:
     return [lines[i] for i in row_order([ln.bbox for ln in lines], range(len(lines)))]
-
-
 
 
 def test_rows_top_to_bottom_left_to_right() -> None:
