@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -32,7 +32,14 @@ from app.api.paddlex_shapes import (
     refuse_unsupported,
     result_body,
 )
-from app.domain import EngineOptions, OutputFormat, PdfMode, PdfOptions, RequestOptions
+from app.domain import (
+    Document,
+    EngineOptions,
+    OutputFormat,
+    PdfMode,
+    PdfOptions,
+    RequestOptions,
+)
 from app.errors import EmptyFile, OCRServiceError
 from app.observability.request_facts import facts_of, request_id_of
 
@@ -101,35 +108,61 @@ def failure(request: Request, req: PaddleXOCRRequest | None, exc: Exception) -> 
 
 async def _infer(request: Request, state: StateDep, req: PaddleXOCRRequest) -> dict[str, object]:
     settings = state.settings
-    service = get_service(state)
-    refuse_unsupported(req, settings.use_textline_orientation)
+    data = paddlex_upload(request, state, req)
+    options = paddlex_options(state, req)
+    document = await read_paddlex(request, state, data, options, req.fileType)
+    result = result_body(document, options.engine.det_limit_side_len, options.min_score,
+                         options.engine.auto_rotate, settings.use_textline_orientation)
+    return {"logId": log_id(req), "errorCode": 0, "errorMsg": "Success", "result": result}
+
+
+def paddlex_upload(request: Request, state: StateDep, req: PaddleXOCRRequest) -> bytes:
+    """The request's file, after refusing the options this service cannot honour (422,
+    never ignored); 400 when it decodes to no bytes."""
+    refuse_unsupported(req, state.settings.use_textline_orientation)
     data = file_bytes(req.file)
     if not data:
         raise EmptyFile("'file' decodes to no bytes.")
     facts_of(request).upload_bytes = len(data)
+    return data
+
+
+def paddlex_options(
+    state: StateDep, req: PaddleXOCRRequest, **changes: Any
+) -> RequestOptions:
+    """A PaddleX request's options (every page OCRed, as PaddleX does), plus ``changes``."""
+    settings = state.settings
     auto_rotate = (settings.auto_rotate if req.useDocOrientationClassify is None
                    else req.useDocOrientationClassify)
-    det_limit = req.textDetLimitSideLen or settings.det_limit_side_len
-    min_score = req.textRecScoreThresh or 0.0  # PaddleX's pipeline keeps every line by default
-    options = RequestOptions(
-        min_score=min_score,
-        engine=EngineOptions(det_limit_side_len=det_limit, auto_rotate=auto_rotate),
+    return RequestOptions(
+        # PaddleX's pipeline keeps every line by default.
+        min_score=req.textRecScoreThresh or 0.0,
+        engine=EngineOptions(det_limit_side_len=req.textDetLimitSideLen
+                             or settings.det_limit_side_len, auto_rotate=auto_rotate),
         deadline=time.monotonic() + settings.request_timeout_s,
         pdf=PdfOptions(mode=PdfMode.OCR, dpi=settings.pdf_dpi),
         model_set=model_set_choice(state, req.model, req.lang),
         format=OutputFormat.JSON,
+        **changes,
     )
+
+
+async def read_paddlex(
+    request: Request, state: StateDep, data: bytes, options: RequestOptions,
+    file_type: int | None,
+) -> Document:
+    """``data`` read with ``options``; ``fileType`` checked against the bytes the service
+    sniffed (once) before any page is read."""
+    service = get_service(state)
     opened = await service.open(data, options)
     try:
-        check_file_type(req.fileType, opened.kind)  # the bytes sniffed once, by the service
+        check_file_type(file_type, opened.kind)
     except BaseException:
         await opened.close()
         raise
     document = await service.collect(opened)
     facts_of(request).read((p.source for p in document.pages), service.backend)
-    result = result_body(document, det_limit, min_score, auto_rotate,
-                         settings.use_textline_orientation)
-    return {"logId": log_id(req), "errorCode": 0, "errorMsg": "Success", "result": result}
+    return document
 
 
 class Invalid(Exception):

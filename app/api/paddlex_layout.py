@@ -10,26 +10,17 @@ the answer) are refused with 422, never ignored.
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from app.api.deps import StateDep, get_service
-from app.api.options import model_set_choice
-from app.api.paddlex import failure, parse
+from app.api.deps import StateDep
+from app.api.paddlex import failure, paddlex_options, paddlex_upload, parse, read_paddlex
 from app.api.paddlex_layout_shapes import PaddleXLayoutRequest, layout_result
 from app.api.paddlex_shapes import (
     PaddleXError,
     PaddleXResult,
-    check_file_type,
-    file_bytes,
     log_id,
-    refuse_unsupported,
 )
-from app.domain import EngineOptions, OutputFormat, PdfMode, PdfOptions, RequestOptions
-from app.errors import EmptyFile
-from app.observability.request_facts import facts_of
 
 router = APIRouter(tags=["paddlex"])
 
@@ -78,32 +69,9 @@ async def paddlex_layout_parsing(request: Request, state: StateDep) -> JSONRespo
 
 async def _infer(request: Request, state: StateDep, req: PaddleXLayoutRequest
                  ) -> dict[str, object]:
-    settings = state.settings
-    service = get_service(state)
-    refuse_unsupported(req, settings.use_textline_orientation)
-    data = file_bytes(req.file)
-    if not data:
-        raise EmptyFile("'file' decodes to no bytes.")
-    facts_of(request).upload_bytes = len(data)
-    auto_rotate = (settings.auto_rotate if req.useDocOrientationClassify is None
-                   else req.useDocOrientationClassify)
+    data = paddlex_upload(request, state, req)
     tables = req.useTableRecognition is not False
-    options = RequestOptions(
-        min_score=req.textRecScoreThresh or 0.0,
-        engine=EngineOptions(det_limit_side_len=req.textDetLimitSideLen
-                             or settings.det_limit_side_len, auto_rotate=auto_rotate),
-        deadline=time.monotonic() + settings.request_timeout_s,
-        pdf=PdfOptions(mode=PdfMode.OCR, dpi=settings.pdf_dpi),
-        model_set=model_set_choice(state, req.model, req.lang),
-        format=OutputFormat.JSON, regions=True, tables=tables,
-    )
-    opened = await service.open(data, options)
-    try:
-        check_file_type(req.fileType, opened.kind)
-    except BaseException:
-        await opened.close()
-        raise
-    document = await service.collect(opened)
-    facts_of(request).read((p.source for p in document.pages), service.backend)
-    result = layout_result(document, tables, auto_rotate)
+    options = paddlex_options(state, req, regions=True, tables=tables)
+    document = await read_paddlex(request, state, data, options, req.fileType)
+    result = layout_result(document, tables, options.engine.auto_rotate)
     return {"logId": log_id(req), "errorCode": 0, "errorMsg": "Success", "result": result}
