@@ -13,28 +13,12 @@ import json
 from typing import Any
 
 import httpx
-import pytest
 from PIL import Image
 
 from tests.conftest import corpus_bytes
+from tests.support.paddlex_schemas import serving_schemas
 
-
-def _paddlex_schemas() -> tuple[Any, Any]:
-    """PaddleX's serving schema modules. Its serving package refuses to import without
-    the serving extra (FastAPI server, aiohttp...); the schemas need only pydantic, so
-    that check is switched off for this import."""
-    deps = pytest.importorskip("paddlex.utils.deps")
-    original = deps.require_serving_plugin
-    deps.require_serving_plugin = lambda: None
-    try:
-        from paddlex.inference.serving.infra import models
-        from paddlex.inference.serving.schemas import ocr
-    finally:
-        deps.require_serving_plugin = original
-    return models, ocr
-
-
-serving, ocr_schema = _paddlex_schemas()
+serving, ocr_schema = serving_schemas("ocr")
 
 
 def _request(file: str, **fields: Any) -> dict[str, Any]:

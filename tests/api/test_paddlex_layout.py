@@ -17,23 +17,9 @@ from tests.engine.structure.conftest import Scorer, need
 from tests.engine.structure.conftest import teds as teds  # the fixture, shared
 from tests.engine.structure.drawn_tables import draw_page
 from tests.service.structure_pages import png, text_page
+from tests.support.paddlex_schemas import serving_schemas
 
-
-def _schemas() -> tuple[Any, Any]:
-    """PaddleX's serving models (its serving-plugin check switched off for the import, as
-    tests/api/test_paddlex.py does: the schemas need only pydantic)."""
-    deps = pytest.importorskip("paddlex.utils.deps")
-    original = deps.require_serving_plugin
-    deps.require_serving_plugin = lambda: None
-    try:
-        from paddlex.inference.serving.infra import models
-        from paddlex.inference.serving.schemas import pp_structurev3
-    finally:
-        deps.require_serving_plugin = original
-    return models, pp_structurev3
-
-
-serving, structure_schema = _schemas()
+serving, structure_schema = serving_schemas("pp_structurev3")
 
 
 @pytest.fixture(autouse=True)
