@@ -36,6 +36,7 @@ from app.errors import (
     PdfPasswordRequired,
 )
 from tests.conftest import CORPUS, needs_corpus
+from tests.hostile.generate import pdf
 
 pytestmark = needs_corpus
 
@@ -121,19 +122,7 @@ def _minimal_pdf(content: bytes, form: bytes = b"") -> bytes:
         b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources %b /Length %d >>"
         b"\nstream\n%b\nendstream" % (fonts, len(form), form),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return pdf(objects, header=b"%PDF-1.4\n")
 
 
 def _variant(name: str, *, rotation: int = 0, media_box: list[float] | None = None) -> bytes:

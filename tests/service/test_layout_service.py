@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import corpus_bytes, corpus_entries
+from tests.hostile.generate import pdf
 from tests.support.cer import cer, unordered_cer
 
 MAGAZINE = "tess_unlv_8071_093.3B.tif"
@@ -43,17 +44,7 @@ def _two_column_pdf() -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Length %d >>\nstream\n%b\nendstream" % (len(content), content),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+    return pdf(objects, header=b"%PDF-1.4\n")
 
 
 @pytest.fixture(scope="module")
