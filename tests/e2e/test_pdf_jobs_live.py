@@ -4,30 +4,18 @@ is byte for byte the one POST /ocr format=pdf writes for the same scan."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import httpx
-import pikepdf
 
 from tests.conftest import needs_corpus, start_server
 from tests.e2e.test_jobs_live import resumed_with, wait_for
-from tests.support.formats_checks import pdftotext, qpdf_check
+from tests.support.formats_checks import page_contents, pdftotext, qpdf_check
 from tests.support.scans import corpus_scan_pdf
 
 FORM = {"mode": "ocr", "dpi": "100", "format": "pdf"}
 PAGES = 5
 pytestmark = needs_corpus
-
-
-def _contents(pdf: bytes) -> list[bytes]:
-    with pikepdf.open(io.BytesIO(pdf)) as opened:
-        pages = []
-        for page in opened.pages:
-            contents = page.obj.Contents
-            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-            pages.append(b"".join(s.read_bytes() for s in streams))
-        return pages
 
 
 def test_pdf_job_survives_kill_9_and_equals_ocr_pdf(tmp_path: Path) -> None:
@@ -58,7 +46,7 @@ def test_pdf_job_survives_kill_9_and_equals_ocr_pdf(tmp_path: Path) -> None:
     finally:
         again.stop()
     qpdf_check(result.content, tmp_path)
-    job_pages, sync_pages = _contents(result.content), _contents(sync.content)
+    job_pages, sync_pages = page_contents(result.content), page_contents(sync.content)
     assert len(job_pages) == PAGES and job_pages == sync_pages
     texts = pdftotext(result.content, "-raw").split("\f")
     assert texts == pdftotext(sync.content, "-raw").split("\f")

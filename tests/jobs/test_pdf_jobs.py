@@ -15,18 +15,7 @@ import pikepdf
 from PIL import Image
 
 from tests.jobs.test_jobs_api import FORM, grey_pdf, wait_finished
-from tests.support.formats_checks import pdftotext, qpdf_check
-
-
-def _contents(pdf: bytes) -> list[bytes]:
-    """Each page's content streams, joined (the image and the text layer drawn)."""
-    with pikepdf.open(io.BytesIO(pdf)) as opened:
-        pages = []
-        for page in opened.pages:
-            contents = page.obj.Contents
-            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-            pages.append(b"".join(s.read_bytes() for s in streams))
-        return pages
+from tests.support.formats_checks import page_contents, pdftotext, qpdf_check
 
 
 def _job_pdf(client: Any, name: str, data: bytes, **form: str) -> tuple[dict[str, Any], bytes]:
@@ -47,7 +36,7 @@ def test_pdf_job_writes_the_same_text_layer_as_ocr(make_client: Any, tmp_path: P
     sync = client.post("/ocr", files={"file": ("d.pdf", data)}, data={**FORM, "format": "pdf"})
     assert sync.status_code == 200
     qpdf_check(from_job, tmp_path)
-    job_pages, sync_pages = _contents(from_job), _contents(sync.content)
+    job_pages, sync_pages = page_contents(from_job), page_contents(sync.content)
     assert len(job_pages) == 5 and job_pages == sync_pages
     texts = [t.split() for t in pdftotext(from_job, "-raw").split("\f")[:5]]
     assert texts == [[str(v)] for v in values]
@@ -68,7 +57,7 @@ def test_pdf_job_of_a_multi_frame_image(make_client: Any, tmp_path: Path) -> Non
             image_a = a.obj.Resources.XObject.Im0
             image_b = b.obj.Resources.XObject.Im0
             assert image_a.read_raw_bytes() == image_b.read_raw_bytes()
-    assert _contents(from_job) == _contents(sync.content)
+    assert page_contents(from_job) == page_contents(sync.content)
 
 
 def test_pdf_result_honours_range_and_goes_with_the_job(make_client: Any, store: str,

@@ -11,6 +11,7 @@ from functools import lru_cache
 from html import unescape
 from pathlib import Path
 
+import pikepdf
 import pytest
 import xmlschema
 from hocr_spec import HocrValidator
@@ -67,6 +68,17 @@ def matched_share(expected: list[Box], found: list[Box], threshold: float = 0.5)
         return 1.0
     hits = sum(any(iou(e, f) >= threshold for f in found) for e in expected)
     return hits / len(expected)
+
+
+def page_contents(pdf: bytes) -> list[bytes]:
+    """Each page's content streams, joined (the image and the text layer drawn)."""
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        pages = []
+        for page in opened.pages:
+            contents = page.obj.Contents
+            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            pages.append(b"".join(s.read_bytes() for s in streams))
+        return pages
 
 
 def qpdf_check(pdf: bytes, tmp: Path) -> str:
