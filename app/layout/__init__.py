@@ -5,7 +5,7 @@ from (OCR or a PDF text layer), only boxes and text. ``analyze_regions`` (``regi
 does the same over the layout model's typed regions, one block per region.
 """
 
-from app.layout.reading import analyze
+from app.layout.reading import analyze, page_skew
 from app.layout.regions import analyze_regions
 
-__all__ = ["analyze", "analyze_regions"]
+__all__ = ["analyze", "analyze_regions", "page_skew"]

@@ -22,6 +22,18 @@ from app.layout.rows import rows
 from app.layout.skew import Straightener, estimate
 
 
+def page_skew(lines: Sequence[Line], width: int, height: int, rotation: int = 0) -> float:
+    """The page's tilt in degrees, as ``analyze`` reports it (``PageLayout.skew``), without
+    ordering anything: for callers that decide on the tilt before they lay out."""
+    return round(estimate(_upright_points(lines, width, height, rotation)), 2) if lines else 0.0
+
+
+def _upright_points(
+    lines: Sequence[Line], width: int, height: int, rotation: int
+) -> list[list[tuple[float, float]]]:
+    return [[to_upright(p, rotation, width, height) for p in ln.polygon] for ln in lines]
+
+
 def analyze(lines: Sequence[Line], width: int, height: int, rotation: int = 0) -> PageLayout:
     """Order ``lines`` for reading and group them into blocks and paragraphs.
 
@@ -32,7 +44,7 @@ def analyze(lines: Sequence[Line], width: int, height: int, rotation: int = 0) -
     """
     if not lines:
         return PageLayout((), ())
-    points = [[to_upright(p, rotation, width, height) for p in ln.polygon] for ln in lines]
+    points = _upright_points(lines, width, height, rotation)
     upright_width = height if rotation in (90, 270) else width
     upright_height = width if rotation in (90, 270) else height
     straight = Straightener(estimate(points), (upright_width / 2, upright_height / 2))

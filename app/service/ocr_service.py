@@ -156,8 +156,8 @@ class OCRService:
         self, data: bytes, options: RequestOptions, *, request_id: str = "",
         filename: str | None = None, content_type: str | None = None,
     ) -> Rendered:
-        """Read the document and write it in ``options.format``."""
-        options = self._for_format(options)
+        """Read the document and write it in ``options.format`` (``open`` turns on the word
+        boxes the format needs)."""
         document = await self.read(data, options, filename, content_type)
         return await self.write(document, options, request_id=request_id, upload=data,
                                 filename=filename)

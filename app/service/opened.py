@@ -24,7 +24,7 @@ from app.domain import DecodedPage, Line, MediaKind, Page, RegionKind, RequestOp
 from app.engine.pool import Lease
 from app.engine.structure.runner import StructureRunner
 from app.errors import RequestTimeout
-from app.layout import analyze, analyze_regions
+from app.layout import analyze, analyze_regions, page_skew
 from app.service.structure import PageStructure, read_structure
 from app.service.timings import Timings
 
@@ -142,7 +142,7 @@ class OpenedDocument:
         if rotation:
             return PageStructure(warnings=("structure: not read on a page turned to read "
                                            "it",) if asked else ())
-        kept = [ln for ln in lines if ln.score is None or ln.score >= self.options.min_score]
+        kept, _ = split_by_score(lines, self.options.min_score)
         tick = time.perf_counter()
         found = await read_structure(self._structure, decoded.image, kept, tables,
                                      self.options.deadline, self._max_cells, self._in_thread,
@@ -160,18 +160,30 @@ def lay_out(
 ) -> Page:
     """Drop lines below ``min_score`` (text-layer lines have none) and order the rest,
     over the page's regions when it has them."""
-    kept = tuple(ln for ln in lines if ln.score is None or ln.score >= min_score)
-    dropped = tuple(ln for ln in lines if ln.score is not None and ln.score < min_score)
+    kept, dropped = split_by_score(lines, min_score)
     structure = structure or PageStructure()
     warnings = decoded.warnings + structure.warnings
-    layout = analyze(kept, decoded.width, decoded.height, rotation)
-    if (structure.classified or structure.regions) and abs(layout.skew) > MAX_REGION_SKEW:
-        warnings += (f"structure: regions not used for the reading order on a page tilted "
-                     f"by {layout.skew:g} degrees (their upright boxes overlap across "
-                     "columns); lines ordered on the straightened page",)
-    elif structure.classified or structure.regions:
+    over_regions = bool(structure.classified or structure.regions)
+    skew = page_skew(kept, decoded.width, decoded.height, rotation) if over_regions else 0.0
+    if over_regions and abs(skew) <= MAX_REGION_SKEW:
         layout = analyze_regions(kept, decoded.width, decoded.height, structure.regions,
                                  structure.tables)
+    else:  # the tilt alone is measured first: the plain order is computed only when used
+        if over_regions:
+            warnings += (f"structure: regions not used for the reading order on a page "
+                         f"tilted by {skew:g} degrees (their upright boxes overlap across "
+                         "columns); lines ordered on the straightened page",)
+        layout = analyze(kept, decoded.width, decoded.height, rotation)
     return Page(decoded.index, decoded.width, decoded.height, decoded.source, layout,
                 rotation, dropped, decoded.text_layer_note, regions=structure.regions,
                 tables=structure.tables, dpi=decoded.dpi, warnings=warnings)
+
+
+def split_by_score(
+    lines: tuple[Line, ...], min_score: float
+) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+    """(kept, dropped): lines at or above ``min_score``, and those below it (text-layer
+    lines have no score and are always kept)."""
+    kept = tuple(ln for ln in lines if ln.score is None or ln.score >= min_score)
+    dropped = tuple(ln for ln in lines if ln.score is not None and ln.score < min_score)
+    return kept, dropped
